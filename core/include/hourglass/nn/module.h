@@ -1,0 +1,56 @@
+// Module: a piece of a network that owns parameters and child modules. Parameters are named like
+// PyTorch's state_dict ("encoder.0.weight") so checkpoints map onto the equivalent torch.nn
+// model one to one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hourglass/core/tensor.h"
+
+namespace hg::nn {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  virtual Tensor forward(const Tensor& x) = 0;
+  Tensor operator()(const Tensor& x) { return forward(x); }
+  // PyTorch's class name for this module ("Linear", "ReLU", "Sequential").
+  virtual std::string type_name() const = 0;
+
+  // Every parameter of this module and its children, depth first in registration order.
+  std::vector<std::pair<std::string, Tensor>> named_parameters() const;
+  std::vector<Tensor> parameters() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const {
+    return children_;
+  }
+
+  // Moves every parameter to `device` in place: existing Tensor handles (held by an optimizer,
+  // say) see the new storage.
+  void to(Device device);
+  // Training mode (the default) vs evaluation mode, for modules that behave differently.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  void zero_grad();
+
+ protected:
+  Tensor& register_parameter(const std::string& name, Tensor value);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    children_.emplace_back(name, module);
+    return module;
+  }
+
+ private:
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>* out) const;
+
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace hg::nn

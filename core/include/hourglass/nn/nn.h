@@ -1,0 +1,7 @@
+// Neural-network modules.
+#pragma once
+
+#include "hourglass/nn/activation.h"
+#include "hourglass/nn/linear.h"
+#include "hourglass/nn/module.h"
+#include "hourglass/nn/sequential.h"

@@ -1,0 +1,62 @@
+// CpuBackend: the CPU twin of every kernel. Its methods are defined across this folder, one
+// file per op family (memory, elementwise, reduce, gemm, loss, random, optimizer).
+#pragma once
+
+#include "hourglass/kernels/backend.h"
+
+namespace hg::kernels::cpu {
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+
+  void* allocate(size_t bytes) override;
+  void deallocate(void* ptr, size_t bytes) override;
+  void copy_from_host(void* dst, const void* host_src, size_t bytes) override;
+  void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
+  void copy(void* dst, const void* src, size_t bytes) override;
+  void synchronize() override {}
+
+  void fill(float* y, float value, int64_t n) override;
+  void fill_i32(int32_t* y, int32_t value, int64_t n) override;
+  void fill_u8(uint8_t* y, uint8_t value, int64_t n) override;
+  void u8_to_f32(const uint8_t* x, float* y, float scale, int64_t n) override;
+  void unary(UnaryOp op, float alpha, const float* x, float* y, int64_t n) override;
+  void unary_backward(UnaryOp op, float alpha, const float* x, const float* y, const float* dy,
+                      float* dx, int64_t n) override;
+  void binary(BinaryOp op, const BroadcastIndex& index, const float* a, const float* b,
+              float* y) override;
+  void axpby(float alpha, const float* x, float beta, float* y, int64_t n) override;
+
+  void reduce_sum(const float* x, float* y, int64_t outer, int64_t axis, int64_t inner) override;
+
+  void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+            int64_t ldc) override;
+
+  void pointwise_loss(PointwiseLoss kind, const float* x, const float* t, float* loss,
+                      int64_t n) override;
+  void pointwise_loss_backward(PointwiseLoss kind, const float* x, const float* t,
+                               const float* dloss, float scale, float* dx, int64_t n) override;
+  void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss,
+                             int64_t rows, int64_t classes) override;
+  void softmax_cross_entropy_backward(const float* logits, const int32_t* labels,
+                                      const float* dloss, float scale, float* dlogits,
+                                      int64_t rows, int64_t classes) override;
+
+  void random_uniform(float* y, int64_t n, uint64_t seed, uint64_t offset, float lo,
+                      float hi) override;
+  void random_normal(float* y, int64_t n, uint64_t seed, uint64_t offset, float mean,
+                     float stddev) override;
+
+  void sgd_step(float* w, const float* g, float* momentum, int64_t n,
+                const SgdParams& p) override;
+  void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
+                 const AdamParams& p) override;
+  void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta, int64_t n,
+                     const AdadeltaParams& p) override;
+  void adagrad_step(float* w, const float* g, float* sum, int64_t n,
+                    const AdagradParams& p) override;
+};
+
+}  // namespace hg::kernels::cpu

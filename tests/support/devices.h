@@ -1,0 +1,23 @@
+// The devices every device-parameterized test runs on: cpu always, cuda when the build has a
+// CUDA backend with a usable device (the SIMT emulator in CI, a real GPU elsewhere).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hourglass/core/device.h"
+
+namespace hg::testing {
+
+std::vector<Device> test_devices();
+// For INSTANTIATE_TEST_SUITE_P names: "cpu", "cuda0".
+std::string device_test_name(const Device& device);
+
+}  // namespace hg::testing
+
+// Skips the current test (with the reason) when `device` is not usable in this build/machine.
+#define HG_REQUIRE_DEVICE(device)                                                         \
+  do {                                                                                    \
+    if ((device).is_cuda() && !::hg::cuda_available())                                   \
+      GTEST_SKIP() << "no usable CUDA device (build without CUDA backend, or no GPU)";    \
+  } while (0)
