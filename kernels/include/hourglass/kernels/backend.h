@@ -17,18 +17,12 @@
 #include <string>
 
 #include "hourglass/kernels/broadcast.h"
+#include "hourglass/kernels/common/binary_math.h"
+#include "hourglass/kernels/common/loss_math.h"
 #include "hourglass/kernels/common/unary_math.h"
 #include "hourglass/kernels/optimizer_params.h"
 
 namespace hg::kernels {
-
-enum class BinaryOp : int { kAdd, kSub, kMul, kDiv };
-
-// Pointwise losses. Per-element values (before any reduction):
-//   kMse:          (x - t)^2
-//   kBceWithLogits max(x, 0) - x t + log1p(exp(-|x|))
-//   kBce:          -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))   (PyTorch's clamp)
-enum class PointwiseLoss : int { kMse, kBceWithLogits, kBce };
 
 class Backend {
  public:
