@@ -3,6 +3,7 @@
 // model one to one.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,8 +29,10 @@ class Module {
     return children_;
   }
 
-  // Moves every parameter to `device` in place: existing Tensor handles (held by an optimizer,
-  // say) see the new storage.
+  // Moves every parameter to `device` in place: each parameter's TensorImpl gets a copy of its
+  // data on `device`, so existing Tensor handles (held by a subclass member, say) see the new
+  // storage. Gradients of moved parameters are dropped; parameters already there are left
+  // untouched. Create optimizers after moving: their state stays where it was made.
   void to(Device device);
   // Training mode (the default) vs evaluation mode, for modules that behave differently.
   void train(bool on = true);
@@ -38,17 +41,24 @@ class Module {
   void zero_grad();
 
  protected:
+  // Registers a parameter (marked requires_grad) under `name`, which must be non-empty, contain
+  // no '.', and be unused among this module's parameters and children. The returned reference
+  // stays valid for the module's lifetime.
   Tensor& register_parameter(const std::string& name, Tensor value);
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    check_new_name(name);
+    check_child(module.get());
     children_.emplace_back(name, module);
     return module;
   }
 
  private:
   void collect(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>* out) const;
+  void check_new_name(const std::string& name) const;
+  void check_child(const Module* child) const;
 
-  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::deque<std::pair<std::string, Tensor>> parameters_;  // a deque: references stay valid
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };

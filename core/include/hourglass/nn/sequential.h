@@ -1,4 +1,5 @@
-// Sequential: children applied in order, named "0", "1", ... as in torch.nn.Sequential.
+// Sequential: children applied in order, named "0", "1", ... as in torch.nn.Sequential (an empty
+// one returns its input).
 #pragma once
 
 #include "hourglass/nn/module.h"
@@ -8,12 +9,17 @@ namespace hg::nn {
 class Sequential : public Module {
  public:
   Sequential() = default;
+  explicit Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
+    for (const auto& m : modules)
+      add(m);
+  }
 
-  // Appends a module; returns it so callers can keep a typed handle.
+  // Appends a module (non-null); returns it so callers can keep a typed handle.
   template <class M>
   std::shared_ptr<M> add(std::shared_ptr<M> module) {
+    register_module(std::to_string(layers_.size()), module);
     layers_.push_back(module);
-    return register_module(std::to_string(layers_.size() - 1), std::move(module));
+    return module;
   }
 
   Tensor forward(const Tensor& x) override;

@@ -1,6 +1,13 @@
 // Optimizers with PyTorch's update rules. Each step() runs one fused kernel per parameter on the
-// parameter's device. Hyper-parameters use the kernels' parameter structs (optimizer_params.h);
-// step counters are kept here.
+// parameter's device. Hyper-parameters use the kernels' parameter structs (optimizer_params.h),
+// checked by the constructors with PyTorch's rules; step counters are kept here.
+//
+// State mirrors torch.optim's state_dict: state()[i] holds parameter i's tensors under PyTorch's
+// keys ("momentum_buffer"; "step", "exp_avg", "exp_avg_sq"; "step", "square_avg", "acc_delta";
+// "step", "sum"), created on the first step that updates parameter i. "step" is, as in PyTorch,
+// a float32 scalar tensor counting the updates of that parameter (a parameter skipped for lack
+// of a gradient does not advance); it lives on the CPU, the others on the parameter's device.
+// Saving and restoring every entry of state() (and steps_taken()) resumes a run exactly.
 #pragma once
 
 #include <map>
@@ -15,6 +22,7 @@ namespace hg::optim {
 
 class Optimizer {
  public:
+  // params must be distinct, defined float32 leaf tensors (they need not have gradients yet).
   explicit Optimizer(std::vector<Tensor> params);
   virtual ~Optimizer() = default;
 
@@ -22,9 +30,10 @@ class Optimizer {
   virtual void step() = 0;
   virtual std::string name() const = 0;
   virtual float lr() const = 0;
-  virtual void set_lr(float lr) = 0;
+  virtual void set_lr(float lr) = 0;  // lr >= 0, checked
 
   void zero_grad();
+  // Number of step() calls.
   int64_t steps_taken() const { return steps_; }
   const std::vector<Tensor>& params() const { return params_; }
 
@@ -35,36 +44,44 @@ class Optimizer {
   void set_steps_taken(int64_t steps) { steps_ = steps; }
 
  protected:
-  // The state tensor `key` of parameter i, zero-initialised on first use.
+  // The state tensor `key` of parameter i, zero-initialised (param's shape and device) on first
+  // use.
   Tensor& state_tensor(size_t i, const std::string& key);
+  bool has_state(size_t i, const std::string& key) const;
+  // Advances parameter i's "step" counter and returns the new, 1-based value.
+  int64_t advance_step(size_t i);
+  // Parameter i's gradient, checked against the parameter; undefined when it has none.
+  Tensor gradient(size_t i) const;
 
   std::vector<Tensor> params_;
   std::vector<std::map<std::string, Tensor>> state_;
   int64_t steps_ = 0;
 };
 
+// SGD with optional momentum, dampening, Nesterov momentum and L2 weight decay.
+// options.first_step is managed by step() (true while the momentum buffer does not exist).
 class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, kernels::SgdParams options);
   void step() override;
   std::string name() const override { return "sgd"; }
   float lr() const override { return options_.lr; }
-  void set_lr(float lr) override { options_.lr = lr; }
+  void set_lr(float lr) override;
+  const kernels::SgdParams& options() const { return options_; }
 
  private:
   kernels::SgdParams options_;
 };
 
-// Adam, or AdamW when options.decoupled_weight_decay is set.
+// Adam, or AdamW when options.decoupled_weight_decay is set. options.step is managed by step().
 class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> params, kernels::AdamParams options);
   void step() override;
-  std::string name() const override {
-    return options_.decoupled_weight_decay ? "adamw" : "adam";
-  }
+  std::string name() const override { return options_.decoupled_weight_decay ? "adamw" : "adam"; }
   float lr() const override { return options_.lr; }
-  void set_lr(float lr) override { options_.lr = lr; }
+  void set_lr(float lr) override;
+  const kernels::AdamParams& options() const { return options_; }
 
  private:
   kernels::AdamParams options_;
@@ -76,26 +93,34 @@ class Adadelta : public Optimizer {
   void step() override;
   std::string name() const override { return "adadelta"; }
   float lr() const override { return options_.lr; }
-  void set_lr(float lr) override { options_.lr = lr; }
+  void set_lr(float lr) override;
+  const kernels::AdadeltaParams& options() const { return options_; }
 
  private:
   kernels::AdadeltaParams options_;
 };
 
+// Adagrad (initial accumulator 0). options.step is managed by step().
 class Adagrad : public Optimizer {
  public:
   Adagrad(std::vector<Tensor> params, kernels::AdagradParams options);
   void step() override;
   std::string name() const override { return "adagrad"; }
   float lr() const override { return options_.lr; }
-  void set_lr(float lr) override { options_.lr = lr; }
+  void set_lr(float lr) override;
+  const kernels::AdagradParams& options() const { return options_; }
 
  private:
   kernels::AdagradParams options_;
 };
 
-// By name: sgd, adam, adamw, adadelta, adagrad, with PyTorch's defaults; lr < 0 keeps the
-// optimizer's default learning rate. hg::Error listing the valid names otherwise.
+// Valid names for make_optimizer, in the order listed by its error message.
+const std::vector<std::string>& optimizer_names();
+
+// By name: sgd, adam, adamw, adadelta, adagrad, with PyTorch's defaults (sgd lr 0.01; adam and
+// adamw lr 1e-3, adamw weight_decay 1e-2; adadelta lr 1.0, rho 0.9, eps 1e-6; adagrad lr 0.01,
+// eps 1e-10); lr < 0 keeps the optimizer's default learning rate. hg::Error listing the valid
+// names otherwise.
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params,
                                           float lr = -1.0f);
 
