@@ -24,6 +24,8 @@ Tensor operator+(const Tensor& a, float b);
 Tensor operator-(const Tensor& a, float b);
 Tensor operator*(const Tensor& a, float b);
 Tensor operator*(float a, const Tensor& b);
+Tensor operator+(float a, const Tensor& b);
+Tensor operator-(float a, const Tensor& b);  // a - b, e.g. 1 - p
 Tensor operator/(const Tensor& a, float b);
 Tensor operator-(const Tensor& a);
 
