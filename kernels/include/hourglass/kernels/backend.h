@@ -87,6 +87,7 @@ class Backend {
                              float stddev) = 0;
 
   // ---- optimizer steps (one fused pass over a parameter; PyTorch semantics) -------------------
+  // `momentum` is null when p.momentum == 0 (PyTorch keeps no buffer then): never touch it.
   virtual void sgd_step(float* w, const float* g, float* momentum, int64_t n,
                         const SgdParams& p) = 0;
   // Adam and AdamW (p.decoupled_weight_decay).
