@@ -108,10 +108,11 @@ TEST_F(HourglassCli, TrainsOneEpochAndWritesMetrics) {
   for (const auto& entry : fs::directory_iterator(dir_ / "run"))
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
 
-  // The same --out again is refused rather than overwritten.
-  const Result again = run("train --data tiny --device cpu --out run");
-  EXPECT_EQ(again.code, 1);
-  EXPECT_NE(again.err.find("already holds a run"), std::string::npos) << again.err;
+  // The same --out again replaces the run's files (train-default always uses runs/default).
+  const Result again = run("train --data tiny --batch 64 --device cpu --out run --epochs 2");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("replacing the previous run's files"), std::string::npos) << again.out;
+  EXPECT_EQ(lines_of(read_text(dir_ / "run" / "metrics.jsonl")).size(), 2u);
 }
 
 TEST_F(HourglassCli, BadFlagIsAUsageError) {

@@ -41,8 +41,6 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
 std::string create_run_dir(const std::string& requested) {
   std::error_code ec;
   if (!requested.empty()) {
-    HG_CHECK(!fs::exists(fs::path(requested) / "metrics.jsonl", ec), "run directory '", requested,
-             "' already holds a run (metrics.jsonl); choose another --out or remove it");
     fs::create_directories(requested, ec);
     HG_CHECK(!ec && fs::is_directory(requested), "cannot create run directory '", requested,
              "': ", ec ? ec.message() : "a file of that name exists");

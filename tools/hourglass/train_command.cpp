@@ -151,8 +151,10 @@ int run_train(const TrainArgs& args) {
   loader_options.shuffle = false;
   data::DataLoader test_loader(test_set, loader_options);
 
+  const bool replacing = !args.out.empty() && is_file(args.out + "/metrics.jsonl");
   const std::string run_dir = create_run_dir(args.out);
-  std::cout << "run: " << run_dir << std::endl;
+  std::cout << "run: " << run_dir << (replacing ? " (replacing the previous run's files)" : "")
+            << std::endl;
   nlohmann::json config = {{"model", args.model},
                            {"data", data_dir},
                            {"epochs", args.epochs},
