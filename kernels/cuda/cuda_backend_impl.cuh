@@ -1,0 +1,149 @@
+// CudaBackend: the CUDA twin of every kernel behind hourglass/kernels/backend.h. One instance per
+// device (created lazily by hg::kernels::cuda::backend), owning that device's stream, cuBLAS handle
+// and caching allocator. All work of a backend is ordered on its one stream, which is what makes
+// reusing a freed block safe without events. The methods are defined across this folder, one file
+// per op family: memory.cu, elementwise.cu, reduce.cu, gemm.cu, loss.cu, random.cu, optimizer.cu.
+#pragma once
+
+#include "cuda_platform.cuh"
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hourglass/kernels/backend.h"
+
+namespace hg::kernels::cuda {
+
+// Device memory in size classes, cached instead of freed. Requests round up to a multiple of
+// 512 B below 1 MiB, and above that to one of four classes per power of two (at most 25% slack).
+// A freed block goes to the free list of its class; the next request of that class reuses it.
+// Since a backend runs everything on one stream, a block freed after its last use was enqueued
+// can be handed to later work on that stream without synchronising. On cudaErrorMemoryAllocation
+// the cache is released (cudaFree) and the allocation retried once.
+class CachingAllocator {
+ public:
+  CachingAllocator() = default;
+  ~CachingAllocator() { release_all(); }
+  CachingAllocator(const CachingAllocator&) = delete;
+  CachingAllocator& operator=(const CachingAllocator&) = delete;
+
+  void* allocate(size_t bytes);
+  // Returns a block to its free list; ptr must come from allocate (nullptr is ignored).
+  void deallocate(void* ptr);
+  // cudaFree of every cached (free) block.
+  void release_cached();
+  // cudaFree of every block, cached or still in use (at exit). Errors are ignored.
+  void release_all() noexcept;
+
+  size_t bytes_in_use() const;
+  size_t bytes_cached() const;
+  // How many allocate calls were served from the cache (for tests and statistics).
+  int64_t cache_hits() const;
+
+  // The size class (bytes actually allocated) of a request.
+  static size_t size_class(size_t bytes);
+
+ private:
+  void release_cached_locked();
+
+  mutable std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;  // size class -> free blocks
+  std::unordered_map<void*, size_t> live_;               // block in use -> its size class
+  size_t in_use_ = 0;
+  size_t cached_ = 0;
+  int64_t hits_ = 0;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(int device);
+  ~CudaBackend() override;
+  CudaBackend(const CudaBackend&) = delete;
+  CudaBackend& operator=(const CudaBackend&) = delete;
+
+  std::string name() const override { return "cuda:" + std::to_string(device_); }
+
+  // ---- memory (memory.cu) ----
+  void* allocate(size_t bytes) override;
+  void deallocate(void* ptr, size_t bytes) override;
+  void copy_from_host(void* dst, const void* host_src, size_t bytes) override;
+  void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
+  void copy(void* dst, const void* src, size_t bytes) override;
+  void synchronize() override;
+
+  // ---- elementwise (elementwise.cu) ----
+  void fill(float* y, float value, int64_t n) override;
+  void fill_i32(int32_t* y, int32_t value, int64_t n) override;
+  void fill_u8(uint8_t* y, uint8_t value, int64_t n) override;
+  void u8_to_f32(const uint8_t* x, float* y, float scale, int64_t n) override;
+  void unary(UnaryOp op, float alpha, const float* x, float* y, int64_t n) override;
+  void unary_backward(UnaryOp op, float alpha, const float* x, const float* y, const float* dy,
+                      float* dx, int64_t n) override;
+  void binary(BinaryOp op, const BroadcastIndex& index, const float* a, const float* b,
+              float* y) override;
+  void axpby(float alpha, const float* x, float beta, float* y, int64_t n) override;
+
+  // ---- reductions (reduce.cu) ----
+  void reduce_sum(const float* x, float* y, int64_t outer, int64_t axis, int64_t inner) override;
+
+  // ---- matrix multiply (gemm.cu) ----
+  void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+            int64_t ldc) override;
+
+  // ---- losses (loss.cu) ----
+  void pointwise_loss(PointwiseLoss kind, const float* x, const float* t, float* loss,
+                      int64_t n) override;
+  void pointwise_loss_backward(PointwiseLoss kind, const float* x, const float* t,
+                               const float* dloss, float scale, float* dx, int64_t n) override;
+  void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss, int64_t rows,
+                             int64_t classes) override;
+  void softmax_cross_entropy_backward(const float* logits, const int32_t* labels,
+                                      const float* dloss, float scale, float* dlogits, int64_t rows,
+                                      int64_t classes) override;
+
+  // ---- random numbers (random.cu) ----
+  void random_uniform(float* y, int64_t n, uint64_t seed, uint64_t offset, float lo,
+                      float hi) override;
+  void random_normal(float* y, int64_t n, uint64_t seed, uint64_t offset, float mean,
+                     float stddev) override;
+
+  // ---- optimizer steps (optimizer.cu) ----
+  void sgd_step(float* w, const float* g, float* momentum, int64_t n, const SgdParams& p) override;
+  void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
+                 const AdamParams& p) override;
+  void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta, int64_t n,
+                     const AdadeltaParams& p) override;
+  void adagrad_step(float* w, const float* g, float* sum, int64_t n,
+                    const AdagradParams& p) override;
+
+  // ---- for the kernel files of this folder ----
+  int device() const { return device_; }
+  cudaStream_t stream() const { return stream_; }
+  CachingAllocator& allocator() { return allocator_; }
+  // Makes this backend's device current on the calling host thread (the current device is
+  // per-thread state in CUDA); every public method calls it first.
+  void activate() const;
+  // Blocks for a grid-stride loop over `items` work items with `threads` threads per block:
+  // enough to fill the device a few times over, never more than one item per thread.
+  unsigned grid_for(int64_t items, int threads) const;
+
+ private:
+  // Grows the pinned staging buffer used by the host copies to at least `bytes`.
+  void ensure_staging(size_t bytes);
+
+  int device_;
+  int max_resident_blocks_ = 0;  // of 256 threads, over all SMs
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t cublas_ = nullptr;
+  CachingAllocator allocator_;
+  std::mutex staging_mutex_;  // host copies from several threads share one staging buffer
+  void* staging_ = nullptr;
+  size_t staging_bytes_ = 0;
+};
+
+}  // namespace hg::kernels::cuda
