@@ -20,3 +20,7 @@ std::string device_test_name(const Device& device) {
 }
 
 }  // namespace hg::testing
+
+namespace hg {
+void PrintTo(const Device& device, std::ostream* out) { *out << device.str(); }
+}  // namespace hg

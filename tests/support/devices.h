@@ -2,6 +2,7 @@
 // CUDA backend with a usable device (the SIMT emulator in CI, a real GPU elsewhere).
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ std::vector<Device> test_devices();
 std::string device_test_name(const Device& device);
 
 }  // namespace hg::testing
+
+namespace hg {
+// Lets GoogleTest print a device parameter as "cpu" / "cuda:0" instead of its bytes.
+void PrintTo(const Device& device, std::ostream* out);
+}  // namespace hg
 
 // Skips the current test (with the reason) when `device` is not usable in this build/machine.
 #define HG_REQUIRE_DEVICE(device)                                                         \

@@ -66,9 +66,9 @@ HG_HOST_DEVICE float philox_normal_at(uint64_t seed, uint64_t offset, int64_t i,
   const int pair = (i % 4) / 2;
   const double u1 = philox_uniform01_open0(r.v[2 * pair]);
   const double u2 = philox_uniform01(r.v[2 * pair + 1]);
-  const double radius = sqrt(-2.0 * log(u1));
+  const double radius = ::sqrt(-2.0 * ::log(u1));
   const double angle = 6.283185307179586 * u2;
-  const double z = (i % 2 == 0) ? radius * cos(angle) : radius * sin(angle);
+  const double z = (i % 2 == 0) ? radius * ::cos(angle) : radius * ::sin(angle);
   return mean + stddev * static_cast<float>(z);
 }
 
