@@ -98,7 +98,9 @@ TEST_P(ReduceOps, SumToAndBroadcastTo) {
       {Shape{7, 5}, Shape{}},  {Shape{3, 4, 5}, Shape{4, 1}}, {Shape{2, 3, 4, 5}, Shape{3, 1, 1}},
       {Shape{1, 5}, Shape{5}}, {Shape{6, 1, 3}, Shape{1, 3}}, {Shape{4, 3}, Shape{4, 3}},
   };
-  for (const auto& [big, small] : pairs) {
+  for (const auto& pair : pairs) {
+    // Named copies: lambdas may not capture structured bindings before C++20.
+    const Shape big = pair.first, small = pair.second;
     check_op(device(), [&](Rng&) {
       OpCase c;
       c.name = "sum_to " + big.str() + " -> " + small.str();
