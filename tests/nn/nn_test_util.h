@@ -13,6 +13,8 @@
 #include "hourglass/core/error.h"
 #include "hourglass/core/tensor.h"
 
+#include "support/expect_error.h"
+
 namespace hg::testing {
 
 inline std::vector<float> random_floats(size_t n, unsigned seed, float scale = 1.0f) {
@@ -47,20 +49,6 @@ inline void expect_near_all(const std::vector<float>& got, const std::vector<dou
   for (size_t i = 0; i < got.size(); ++i)
     if (!(std::fabs(got[i] - expected[i]) <= tol) && reported++ < 5)
       ADD_FAILURE() << what << "[" << i << "]: got " << got[i] << ", expected " << expected[i];
-}
-
-// Runs fn, expecting an hg::Error whose message contains every one of `parts`.
-inline void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts)
-      EXPECT_NE(message.find(part), std::string::npos)
-          << "message '" << message << "' lacks '" << part << "'";
-    return;
-  }
-  ADD_FAILURE() << "expected an hg::Error";
 }
 
 }  // namespace hg::testing

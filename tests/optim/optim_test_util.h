@@ -13,6 +13,8 @@
 #include "hourglass/core/error.h"
 #include "hourglass/core/tensor.h"
 
+#include "support/expect_error.h"
+
 namespace hg::testing {
 
 // n values in [-scale, scale] from a seeded engine, with an exact zero at index 0.
@@ -54,20 +56,6 @@ inline void expect_close(const Tensor& actual, const std::vector<double>& expect
       ADD_FAILURE() << what << "[" << i << "]: got " << got[i] << ", expected " << expected[i]
                     << " (tolerance " << tol << ")";
   }
-}
-
-// Runs fn, expecting an hg::Error whose message contains every one of `parts`.
-inline void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts)
-      EXPECT_NE(message.find(part), std::string::npos)
-          << "message '" << message << "' lacks '" << part << "'";
-    return;
-  }
-  ADD_FAILURE() << "expected an hg::Error";
 }
 
 }  // namespace hg::testing

@@ -392,18 +392,4 @@ std::vector<double> ref_matmul(const std::vector<double>& a, int64_t a_rows, int
   return c;
 }
 
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-  } catch (const hg::Error& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts)
-      EXPECT_NE(message.find(part), std::string::npos)
-          << "error message \"" << message << "\" does not mention \"" << part << "\"";
-    return;
-  }
-  ADD_FAILURE() << "expected an hg::Error mentioning \"" << (parts.empty() ? "" : parts[0])
-                << "\", but nothing was thrown";
-}
-
 }  // namespace hg::testing

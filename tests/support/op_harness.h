@@ -27,6 +27,8 @@
 #include "hourglass/core/tensor.h"
 #include "support/devices.h"
 
+#include "support/expect_error.h"
+
 namespace hg::testing {
 
 using Rng = std::mt19937_64;
@@ -112,9 +114,6 @@ std::vector<double> ref_sum_axis(const std::vector<double>& x, int64_t outer, in
 std::vector<double> ref_matmul(const std::vector<double>& a, int64_t a_rows, int64_t a_cols,
                                bool trans_a, const std::vector<double>& b, int64_t b_rows,
                                int64_t b_cols, bool trans_b);
-
-// Expects fn to throw hg::Error whose message contains every part.
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts);
 
 // A device-parameterized fixture: each test file derives its own and instantiates it with
 // HG_INSTANTIATE_DEVICE_TESTS(Fixture).
