@@ -38,25 +38,67 @@ class CpuBackend final : public Backend {
                       int64_t n) override;
   void pointwise_loss_backward(PointwiseLoss kind, const float* x, const float* t,
                                const float* dloss, float scale, float* dx, int64_t n) override;
-  void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss,
-                             int64_t rows, int64_t classes) override;
+  void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss, int64_t rows,
+                             int64_t classes) override;
   void softmax_cross_entropy_backward(const float* logits, const int32_t* labels,
-                                      const float* dloss, float scale, float* dlogits,
-                                      int64_t rows, int64_t classes) override;
+                                      const float* dloss, float scale, float* dlogits, int64_t rows,
+                                      int64_t classes) override;
 
   void random_uniform(float* y, int64_t n, uint64_t seed, uint64_t offset, float lo,
                       float hi) override;
   void random_normal(float* y, int64_t n, uint64_t seed, uint64_t offset, float mean,
                      float stddev) override;
 
-  void sgd_step(float* w, const float* g, float* momentum, int64_t n,
-                const SgdParams& p) override;
+  void sgd_step(float* w, const float* g, float* momentum, int64_t n, const SgdParams& p) override;
   void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
                  const AdamParams& p) override;
   void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta, int64_t n,
                      const AdadeltaParams& p) override;
   void adagrad_step(float* w, const float* g, float* sum, int64_t n,
                     const AdagradParams& p) override;
+
+  // convolution (conv.cpp), pooling (pool.cpp), upsampling (upsample.cpp)
+  void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                      float* y) override;
+  void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                            const float* bias, float* dx) override;
+  void conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw,
+                              float* dbias) override;
+
+  void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
+                          int32_t* argmax) override;
+  void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const int32_t* argmax,
+                           float* dx) override;
+  void avg_pool2d_forward(const Pool2dGeometry& g, bool count_include_pad, const float* x,
+                          float* y) override;
+  void avg_pool2d_backward(const Pool2dGeometry& g, bool count_include_pad, const float* dy,
+                           float* dx) override;
+  void upsample2d_forward(UpsampleMode mode, const Upsample2dGeometry& g, const float* x,
+                          float* y) override;
+  void upsample2d_backward(UpsampleMode mode, const Upsample2dGeometry& g, const float* dy,
+                           float* dx) override;
+
+  // autoencoder losses and penalties (regularizers.cpp)
+  void l1_penalty(const float* h, float* out, int64_t n) override;
+  void l1_penalty_backward(const float* h, const float* dloss, float scale, float* dh,
+                           int64_t n) override;
+  void kl_sparsity(const float* h, float rho, float* rho_hat, float* out, int64_t rows,
+                   int64_t units) override;
+  void kl_sparsity_backward(const float* rho_hat, float rho, const float* dloss, float scale,
+                            float* dh, int64_t rows, int64_t units) override;
+  void topk_rows(const float* h, float* y, float* mask, int64_t rows, int64_t cols,
+                 int64_t k) override;
+  void gaussian_kl(const float* mu, const float* logvar, float* kl, int64_t rows,
+                   int64_t cols) override;
+  void gaussian_kl_backward(const float* mu, const float* logvar, const float* dloss, float scale,
+                            float* dmu, float* dlogvar, int64_t n) override;
+  void contractive_penalty(ContractiveActivation act, const float* h, const float* w, float* out,
+                           int64_t rows, int64_t hidden, int64_t in) override;
+  void contractive_penalty_backward(ContractiveActivation act, const float* h, const float* w,
+                                    const float* dloss, float scale, float* dh, float* dw,
+                                    int64_t rows, int64_t hidden, int64_t in) override;
+  void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n, uint64_t seed,
+               uint64_t offset) override;
 };
 
 }  // namespace hg::kernels::cpu

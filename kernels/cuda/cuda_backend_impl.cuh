@@ -121,6 +121,50 @@ class CudaBackend final : public Backend {
   void adagrad_step(float* w, const float* g, float* sum, int64_t n,
                     const AdagradParams& p) override;
 
+  // ---- convolution (conv.cu; cudnn_conv.cu when impl == kCudnn) ----
+  void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                      float* y) override;
+  void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                            const float* bias, float* dx) override;
+  void conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy, float* dw,
+                              float* dbias) override;
+
+  // ---- pooling and upsampling (pool.cu, upsample.cu) ----
+  void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
+                          int32_t* argmax) override;
+  void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const int32_t* argmax,
+                           float* dx) override;
+  void avg_pool2d_forward(const Pool2dGeometry& g, bool count_include_pad, const float* x,
+                          float* y) override;
+  void avg_pool2d_backward(const Pool2dGeometry& g, bool count_include_pad, const float* dy,
+                           float* dx) override;
+  void upsample2d_forward(UpsampleMode mode, const Upsample2dGeometry& g, const float* x,
+                          float* y) override;
+  void upsample2d_backward(UpsampleMode mode, const Upsample2dGeometry& g, const float* dy,
+                           float* dx) override;
+
+  // ---- autoencoder losses and penalties (regularizers.cu) ----
+  void l1_penalty(const float* h, float* out, int64_t n) override;
+  void l1_penalty_backward(const float* h, const float* dloss, float scale, float* dh,
+                           int64_t n) override;
+  void kl_sparsity(const float* h, float rho, float* rho_hat, float* out, int64_t rows,
+                   int64_t units) override;
+  void kl_sparsity_backward(const float* rho_hat, float rho, const float* dloss, float scale,
+                            float* dh, int64_t rows, int64_t units) override;
+  void topk_rows(const float* h, float* y, float* mask, int64_t rows, int64_t cols,
+                 int64_t k) override;
+  void gaussian_kl(const float* mu, const float* logvar, float* kl, int64_t rows,
+                   int64_t cols) override;
+  void gaussian_kl_backward(const float* mu, const float* logvar, const float* dloss, float scale,
+                            float* dmu, float* dlogvar, int64_t n) override;
+  void contractive_penalty(ContractiveActivation act, const float* h, const float* w, float* out,
+                           int64_t rows, int64_t hidden, int64_t in) override;
+  void contractive_penalty_backward(ContractiveActivation act, const float* h, const float* w,
+                                    const float* dloss, float scale, float* dh, float* dw,
+                                    int64_t rows, int64_t hidden, int64_t in) override;
+  void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n, uint64_t seed,
+               uint64_t offset) override;
+
   // ---- for the kernel files of this folder ----
   int device() const { return device_; }
   cudaStream_t stream() const { return stream_; }

@@ -38,15 +38,22 @@ const char* loss_name(ReconstructionLoss loss) {
   return loss == ReconstructionLoss::kMse ? "mse" : "bce";
 }
 
-Tensor reconstruction_loss(Autoencoder& model, const Tensor& x, ReconstructionLoss loss) {
+Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor& target,
+                           ReconstructionLoss loss) {
   if (loss == ReconstructionLoss::kBce && model.output_is_sigmoid()) {
-    const Tensor logits = model.forward_logits(x);
-    return bce_with_logits(logits, x.reshape(logits.shape().dims()));
+    const Tensor logits = model.forward_logits(input);
+    return bce_with_logits(logits, target.reshape(logits.shape().dims()));
   }
-  const Tensor out = model.forward(x);
-  const Tensor target = x.reshape(out.shape().dims());
-  return loss == ReconstructionLoss::kMse ? mse_loss(out, target)
-                                          : binary_cross_entropy(out, target);
+  const Tensor out = model.forward(input);
+  const Tensor shaped = target.reshape(out.shape().dims());
+  return loss == ReconstructionLoss::kMse ? mse_loss(out, shaped)
+                                          : binary_cross_entropy(out, shaped);
+}
+
+Objective Autoencoder::objective(const Tensor& input, const Tensor& target,
+                                 ReconstructionLoss loss) {
+  const Tensor reconstruction = reconstruction_loss(*this, input, target, loss);
+  return Objective{reconstruction, {{"reconstruction", reconstruction}}};
 }
 
 double evaluate_reconstruction(Autoencoder& model, data::DataLoader& loader,

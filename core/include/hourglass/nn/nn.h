@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hourglass/nn/activation.h"
+#include "hourglass/nn/conv.h"
 #include "hourglass/nn/linear.h"
 #include "hourglass/nn/module.h"
 #include "hourglass/nn/sequential.h"

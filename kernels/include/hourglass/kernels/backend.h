@@ -20,7 +20,9 @@
 #include "hourglass/kernels/common/binary_math.h"
 #include "hourglass/kernels/common/loss_math.h"
 #include "hourglass/kernels/common/unary_math.h"
+#include "hourglass/kernels/conv_params.h"
 #include "hourglass/kernels/optimizer_params.h"
+#include "hourglass/kernels/regularizer_params.h"
 
 namespace hg::kernels {
 
@@ -54,15 +56,14 @@ class Backend {
 
   // ---- reductions ---------------------------------------------------------------------------
   // x viewed as [outer, axis, inner]: y[o, i] = sum_a x[o, a, i].
-  virtual void reduce_sum(const float* x, float* y, int64_t outer, int64_t axis,
-                          int64_t inner) = 0;
+  virtual void reduce_sum(const float* x, float* y, int64_t outer, int64_t axis, int64_t inner) = 0;
 
   // ---- matrix multiply ----------------------------------------------------------------------
   // Row-major C[M,N] = alpha * op(A) op(B) + beta * C, op(A) is [M,K], op(B) is [K,N];
   // lda/ldb/ldc are row strides of A, B, C as stored.
   virtual void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                    const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                    float* c, int64_t ldc) = 0;
+                    const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                    int64_t ldc) = 0;
 
   // ---- losses -------------------------------------------------------------------------------
   // loss[i] = per-element loss of (x[i], t[i]); core reduces it.
@@ -70,8 +71,7 @@ class Backend {
                               int64_t n) = 0;
   // dx[i] = (*dloss) * scale * d loss_i / d x_i  (scale is 1/n for a mean, 1 for a sum).
   virtual void pointwise_loss_backward(PointwiseLoss kind, const float* x, const float* t,
-                                       const float* dloss, float scale, float* dx,
-                                       int64_t n) = 0;
+                                       const float* dloss, float scale, float* dx, int64_t n) = 0;
   // loss[r] = logsumexp(logits[r, :]) - logits[r, labels[r]]; labels must lie in [0, classes).
   virtual void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss,
                                      int64_t rows, int64_t classes) = 0;
@@ -97,6 +97,86 @@ class Backend {
                              int64_t n, const AdadeltaParams& p) = 0;
   virtual void adagrad_step(float* w, const float* g, float* sum, int64_t n,
                             const AdagradParams& p) = 0;
+
+  // ---- convolution (conv_params.h has the index formulas) -----------------------------------
+  // y = conv(x, w) + bias (bias may be null). Overwrites y.
+  virtual void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w,
+                              const float* bias, float* y) = 0;
+  // dx = conv^T(dy, w) (+ bias[ci] on every element of channel ci when bias is non-null).
+  // Overwrites dx. This is also ConvTranspose2d's forward pass.
+  virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                                    const float* bias, float* dx) = 0;
+  // dw[co, ci, kh, kw] = sum_{n, oh, ow} dy[n, co, oh, ow] * x[n, ci, ...] and, when dbias is
+  // non-null, dbias[co] = sum_{n, oh, ow} dy[n, co, oh, ow]. Overwrites both; the sum over the
+  // batch is deterministic (no float atomics).
+  virtual void conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
+                                      float* dw, float* dbias) = 0;
+
+  // ---- pooling and upsampling -----------------------------------------------------------------
+  // y = max over each window (padding never wins); argmax[i] = the flat index ih * in_w + iw of
+  // the maximum inside its (n, c) plane (PyTorch's return_indices), the first one on ties.
+  // NaN propagates like PyTorch's (a NaN is the maximum).
+  virtual void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
+                                  int32_t* argmax) = 0;
+  // dx[argmax] += dy over every window (overlapping windows add up). Overwrites dx.
+  virtual void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const int32_t* argmax,
+                                   float* dx) = 0;
+  // y = window sum / divisor: the window clipped to the padded input (count_include_pad) or to
+  // the input itself, as torch.nn.AvgPool2d (no divisor_override).
+  virtual void avg_pool2d_forward(const Pool2dGeometry& g, bool count_include_pad, const float* x,
+                                  float* y) = 0;
+  virtual void avg_pool2d_backward(const Pool2dGeometry& g, bool count_include_pad, const float* dy,
+                                   float* dx) = 0;  // overwrites dx
+  virtual void upsample2d_forward(UpsampleMode mode, const Upsample2dGeometry& g, const float* x,
+                                  float* y) = 0;
+  // The adjoint of the forward map. Overwrites dx; deterministic (gathers, no atomics).
+  virtual void upsample2d_backward(UpsampleMode mode, const Upsample2dGeometry& g, const float* dy,
+                                   float* dx) = 0;
+
+  // ---- autoencoder losses and penalties -------------------------------------------------------
+  // out[0] = sum_i |h[i]| (deterministic).
+  virtual void l1_penalty(const float* h, float* out, int64_t n) = 0;
+  // dh[i] = (*dloss) * scale * sign(h[i]) (0 at 0).
+  virtual void l1_penalty_backward(const float* h, const float* dloss, float scale, float* dh,
+                                   int64_t n) = 0;
+  // KL target sparsity of h [rows, units] (activations in (0, 1)): rho_hat[j] = mean_n h[n, j]
+  // clamped to [1e-6, 1 - 1e-6]; out[0] = sum_j rho log(rho / rho_hat_j) +
+  // (1 - rho) log((1 - rho) / (1 - rho_hat_j)). rho_hat is kept for the backward pass.
+  virtual void kl_sparsity(const float* h, float rho, float* rho_hat, float* out, int64_t rows,
+                           int64_t units) = 0;
+  // dh[n, j] = (*dloss) * scale / rows * (-rho / rho_hat_j + (1 - rho) / (1 - rho_hat_j)).
+  virtual void kl_sparsity_backward(const float* rho_hat, float rho, const float* dloss,
+                                    float scale, float* dh, int64_t rows, int64_t units) = 0;
+  // k-sparse code: per row of h [rows, cols], keep the k largest values (ties: lower index
+  // first), zero the rest; mask[n, j] = 1 where kept, else 0. 0 <= k <= cols.
+  virtual void topk_rows(const float* h, float* y, float* mask, int64_t rows, int64_t cols,
+                         int64_t k) = 0;
+  // kl[n] = -1/2 sum_j (1 + logvar[n, j] - mu[n, j]^2 - exp(logvar[n, j])): KL(N(mu, sigma^2) ||
+  // N(0, I)) per row.
+  virtual void gaussian_kl(const float* mu, const float* logvar, float* kl, int64_t rows,
+                           int64_t cols) = 0;
+  // dmu = g mu, dlogvar = g (exp(logvar) - 1) / 2 with g = (*dloss) * scale (either output may be
+  // null when not needed).
+  virtual void gaussian_kl_backward(const float* mu, const float* logvar, const float* dloss,
+                                    float scale, float* dmu, float* dlogvar, int64_t n) = 0;
+  // The contractive penalty of h = f(a), a = x W^T + b, W [hidden, in], in closed form:
+  // out[n] = sum_j phi(h[n, j]) * S_j with S_j = sum_i W[j, i]^2 = ||J_f(x_n)||_F^2 (one fused
+  // kernel: row norms of W, then the weighted row sums of phi(h)).
+  virtual void contractive_penalty(ContractiveActivation act, const float* h, const float* w,
+                                   float* out, int64_t rows, int64_t hidden, int64_t in) = 0;
+  // Gradients of sum_n out[n] * (*dloss) * scale with respect to h and W (h's own dependence on
+  // W goes through the tape): dh[n, j] = c phi'(h[n, j]) S_j and dw[j, i] = c 2 W[j, i]
+  // sum_n phi(h[n, j]) with c = (*dloss) * scale. Overwrites both (either may be null).
+  virtual void contractive_penalty_backward(ContractiveActivation act, const float* h,
+                                            const float* w, const float* dloss, float scale,
+                                            float* dh, float* dw, int64_t rows, int64_t hidden,
+                                            int64_t in) = 0;
+  // y = corrupt(x) elementwise (regularizer_params.h). Element i uses the Philox stream as a
+  // draw of 2n numbers starting at `offset` (common/philox.h layout): number 2i decides
+  // (uniform for masking / salt-and-pepper, normal for Gaussian), number 2i + 1 picks salt or
+  // pepper. The caller reserves 2n numbers.
+  virtual void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n,
+                       uint64_t seed, uint64_t offset) = 0;
 };
 
 }  // namespace hg::kernels

@@ -19,14 +19,13 @@
 
 namespace hg::models {
 
-enum class ReconstructionLoss { kMse, kBce };
-// "mse" or "bce"; hg::Error otherwise.
-ReconstructionLoss parse_reconstruction_loss(const std::string& name);
-const char* loss_name(ReconstructionLoss loss);
-
-// The per-element mean loss of model's reconstruction of x against x itself (reshaped to the
-// reconstruction's shape).
-Tensor reconstruction_loss(Autoencoder& model, const Tensor& x, ReconstructionLoss loss);
+// The per-element mean loss of model's reconstruction of `input` against `target` (reshaped to
+// the reconstruction's shape).
+Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor& target,
+                           ReconstructionLoss loss);
+inline Tensor reconstruction_loss(Autoencoder& model, const Tensor& x, ReconstructionLoss loss) {
+  return reconstruction_loss(model, x, x, loss);
+}
 
 struct EpochRecord {
   int64_t epoch = 0;  // 1-based
