@@ -1,0 +1,299 @@
+// CPU convolution: im2col (im2col.h) + OpenBLAS sgemm, parallel over the batch.
+//
+// The batch is cut into chunks of S consecutive samples (S from the geometry alone, so results
+// never depend on the thread count). A chunk's column matrices sit side by side in one
+// [K, S * P] matrix (K = in_channels * kernel_h * kernel_w, P = out_h * out_w), so layers with
+// few channels and small images still make one GEMM of useful size; large layers get S = 1 and
+// GEMM straight into / out of the NCHW tensors. Chunks run on OpenMP threads, each GEMM then
+// single-threaded (the OpenMP build of OpenBLAS does not nest); a call with a single chunk (batch
+// 1) leaves the threading to the GEMM. Buffers are per-thread scratch that only grows.
+//
+// Two geometries skip im2col: a 1x1, stride-1, unpadded kernel (x already is the column matrix),
+// and a kernel that covers the whole unpadded input with a 1x1 output (a fully connected layer:
+// one GEMM over the whole batch).
+//
+// backward_weight sums over the batch deterministically: chunks are dealt to a fixed number of
+// groups, each group accumulates its chunks in order into its own partial dw (GEMM with beta 1),
+// and the partials are added in group order.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "cpu_backend.h"
+#include "im2col.h"
+#include "parallel.h"
+
+namespace hg::kernels::cpu {
+
+namespace {
+
+constexpr int64_t kColBudget = 1 << 17;  // floats of column matrix per chunk (512 KiB)
+constexpr int64_t kMinChunks = 8;        // keep at least this many chunks for load balance
+constexpr int64_t kGroups = 16;          // partial dw buffers of backward_weight
+constexpr double kParallelFlops = 2e6;   // below this a call runs on one thread
+
+// Growable per-thread buffer: a training loop repeats the same shapes, so after the first step
+// no call allocates.
+class Scratch {
+ public:
+  float* get(int64_t n) {
+    if (n > size_) {
+      data_.reset(new float[static_cast<size_t>(n)]);
+      size_ = n;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<float[]> data_;
+  int64_t size_ = 0;
+};
+
+// Slots: 0 column matrix, 1 GEMM output / gathered dy, 2 backward_weight partials (caller).
+float* scratch(int slot, int64_t n) {
+  thread_local Scratch slots[3];
+  return slots[slot].get(n);
+}
+
+void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+              static_cast<blasint>(ldc));
+}
+
+// How a geometry is lowered (see the file comment).
+struct Plan {
+  int64_t K = 0, P = 0;
+  int64_t S = 1, chunks = 0;
+  bool direct = false;  // 1x1 stride-1 unpadded: col = x
+  bool dense = false;   // whole-input kernel, 1x1 output: a fully connected layer
+  bool parallel = false;
+
+  explicit Plan(const Conv2dGeometry& g) {
+    K = g.in_channels * g.kernel_h * g.kernel_w;
+    P = g.out_h * g.out_w;
+    const bool unpadded = g.pad_h == 0 && g.pad_w == 0;
+    direct = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && unpadded &&
+             g.out_h == g.in_h && g.out_w == g.in_w;
+    dense = unpadded && g.out_h == 1 && g.out_w == 1 && g.kernel_h == g.in_h &&
+            g.kernel_w == g.in_w && g.dilation_h == 1 && g.dilation_w == 1;
+    if (!direct) {
+      S = std::max<int64_t>(1, kColBudget / std::max<int64_t>(1, K * P));
+      S = std::min(S, std::max<int64_t>(1, (g.batch + kMinChunks - 1) / kMinChunks));
+    }
+    chunks = (g.batch + S - 1) / S;
+    const double flops = 2.0 * static_cast<double>(g.out_channels) * static_cast<double>(K) *
+                         static_cast<double>(P) * static_cast<double>(g.batch);
+    parallel = chunks > 1 && flops > kParallelFlops;
+  }
+  int64_t samples(int64_t chunk, int64_t batch) const { return std::min(S, batch - chunk * S); }
+};
+
+// y[c, i] = value for i < n (bias per channel, or 0) over `channels` rows of n.
+void fill_channels(const float* bias, int64_t channels, int64_t n, float* y) {
+  for (int64_t c = 0; c < channels; ++c)
+    std::fill(y + c * n, y + (c + 1) * n, bias != nullptr ? bias[c] : 0.0f);
+}
+
+void add_channels(const float* bias, int64_t channels, int64_t n, float* y) {
+  if (bias == nullptr) return;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float b = bias[c];
+    float* row = y + c * n;
+    for (int64_t i = 0; i < n; ++i)
+      row[i] += b;
+  }
+}
+
+// dst[c, s * P + p] = src_s[c, p] for the s_n samples src_s = src + s * stride: the chunk's
+// NCHW planes gathered into one [channels, s_n * P] matrix.
+void gather(const float* src, int64_t stride, int64_t s_n, int64_t channels, int64_t P,
+            float* dst) {
+  const int64_t ld = s_n * P;
+  for (int64_t s = 0; s < s_n; ++s)
+    for (int64_t c = 0; c < channels; ++c)
+      std::memcpy(dst + c * ld + s * P, src + s * stride + c * P,
+                  static_cast<size_t>(P) * sizeof(float));
+}
+
+// Column matrix of a chunk of s_n samples starting at sample x (NCHW), row length s_n * P.
+// Returns x itself for the direct geometry.
+const float* columns(const Conv2dGeometry& g, const Plan& plan, const float* x, int64_t s_n) {
+  if (plan.direct) return x;
+  const int64_t ld = s_n * plan.P;
+  const int64_t x_stride = g.in_channels * g.in_h * g.in_w;
+  float* col = scratch(0, plan.K * ld);
+  for (int64_t s = 0; s < s_n; ++s)
+    im2col(g, x + s * x_stride, col + s * plan.P, ld);
+  return col;
+}
+
+}  // namespace
+
+void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w,
+                                const float* bias, float* y) {
+  if (g.y_numel() == 0) return;
+  const Plan plan(g);
+  const int64_t co_n = g.out_channels, K = plan.K, P = plan.P, N = g.batch;
+  if (K == 0) {
+    for (int64_t n = 0; n < N; ++n)
+      fill_channels(bias, co_n, P, y + n * co_n * P);
+    return;
+  }
+  if (plan.dense) {
+    // y [N, Co] = x [N, K] * w^T.
+    sgemm(false, true, N, co_n, K, x, K, w, K, 0.0f, y, co_n);
+    if (bias != nullptr)
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t c = 0; c < co_n; ++c)
+          y[n * co_n + c] += bias[c];
+    return;
+  }
+  const int64_t x_stride = g.in_channels * g.in_h * g.in_w, y_stride = co_n * P;
+#pragma omp parallel for schedule(dynamic, 1) if (plan.parallel)
+  for (int64_t c = 0; c < plan.chunks; ++c) {
+    const int64_t n0 = c * plan.S, s_n = plan.samples(c, N), ld = s_n * P;
+    const float* col = columns(g, plan, x + n0 * x_stride, s_n);
+    float* yn = y + n0 * y_stride;
+    if (s_n == 1) {
+      sgemm(false, false, co_n, P, K, w, K, col, ld, 0.0f, yn, P);
+      add_channels(bias, co_n, P, yn);
+      continue;
+    }
+    // One GEMM for the chunk, then scattered back to NCHW with the bias.
+    float* out = scratch(1, co_n * ld);
+    sgemm(false, false, co_n, ld, K, w, K, col, ld, 0.0f, out, ld);
+    for (int64_t s = 0; s < s_n; ++s)
+      for (int64_t o = 0; o < co_n; ++o) {
+        const float b = bias != nullptr ? bias[o] : 0.0f;
+        const float* src = out + o * ld + s * P;
+        float* dst = yn + s * y_stride + o * P;
+        for (int64_t p = 0; p < P; ++p)
+          dst[p] = src[p] + b;
+      }
+  }
+}
+
+void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                                      const float* bias, float* dx) {
+  if (g.x_numel() == 0) return;
+  const Plan plan(g);
+  const int64_t co_n = g.out_channels, ci_n = g.in_channels, K = plan.K, P = plan.P, N = g.batch;
+  const int64_t hw = g.in_h * g.in_w, x_stride = ci_n * hw, y_stride = co_n * P;
+  if (co_n == 0 || P == 0) {
+    for (int64_t n = 0; n < N; ++n)
+      fill_channels(bias, ci_n, hw, dx + n * x_stride);
+    return;
+  }
+  if (plan.dense) {
+    // dx [N, K] = dy [N, Co] * w [Co, K]; K runs over (ci, ih, iw).
+    sgemm(false, false, N, K, co_n, dy, co_n, w, K, 0.0f, dx, K);
+    for (int64_t n = 0; n < N; ++n)
+      add_channels(bias, ci_n, hw, dx + n * x_stride);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) if (plan.parallel)
+  for (int64_t c = 0; c < plan.chunks; ++c) {
+    const int64_t n0 = c * plan.S, s_n = plan.samples(c, N), ld = s_n * P;
+    float* dxn = dx + n0 * x_stride;
+    const float* dyn = dy + n0 * y_stride;
+    if (plan.direct) {
+      // dx_n [Ci, P] = w^T [Ci, Co] * dy_n [Co, P].
+      sgemm(true, false, ci_n, P, co_n, w, K, dyn, P, 0.0f, dxn, P);
+      add_channels(bias, ci_n, hw, dxn);
+      continue;
+    }
+    const float* dyc = dyn;
+    if (s_n > 1) {
+      float* buf = scratch(1, co_n * ld);
+      gather(dyn, y_stride, s_n, co_n, P, buf);
+      dyc = buf;
+    }
+    // dcol [K, S*P] = w^T [K, Co] * dy [Co, S*P], then summed back onto the input pixels.
+    float* dcol = scratch(0, K * ld);
+    sgemm(true, false, K, ld, co_n, w, K, dyc, ld, 0.0f, dcol, ld);
+    for (int64_t s = 0; s < s_n; ++s) {
+      float* d = dxn + s * x_stride;
+      fill_channels(bias, ci_n, hw, d);
+      col2im_add(g, dcol + s * P, ld, d);
+    }
+  }
+}
+
+void CpuBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
+                                        float* dw, float* dbias) {
+  const Plan plan(g);
+  const int64_t co_n = g.out_channels, K = plan.K, P = plan.P, N = g.batch;
+  const int64_t w_n = co_n * K;
+  if (N == 0 || P == 0) {  // empty sums
+    std::fill(dw, dw + w_n, 0.0f);
+    if (dbias != nullptr) std::fill(dbias, dbias + co_n, 0.0f);
+    return;
+  }
+  const int64_t x_stride = g.in_channels * g.in_h * g.in_w, y_stride = co_n * P;
+  if (plan.dense && K > 0) {
+    // dw [Co, K] = dy^T [Co, N] * x [N, K].
+    sgemm(true, false, co_n, K, N, dy, co_n, x, K, 0.0f, dw, K);
+    if (dbias != nullptr)
+      for (int64_t o = 0; o < co_n; ++o) {
+        double s = 0.0;
+        for (int64_t n = 0; n < N; ++n)
+          s += dy[n * co_n + o];
+        dbias[o] = static_cast<float>(s);
+      }
+    return;
+  }
+  // Chunks [first(gi), first(gi + 1)) belong to group gi.
+  const int64_t groups = std::min(plan.chunks, kGroups);
+  auto first = [&](int64_t gi) { return gi * plan.chunks / groups; };
+  float* partial = groups == 1 ? dw : scratch(2, groups * w_n);
+  std::vector<double> bias_partial(static_cast<size_t>(dbias != nullptr ? groups * co_n : 0));
+#pragma omp parallel for schedule(dynamic, 1) if (plan.parallel)
+  for (int64_t gi = 0; gi < groups; ++gi) {
+    float* acc = partial + gi * w_n;
+    for (int64_t c = first(gi); c < first(gi + 1); ++c) {
+      const int64_t n0 = c * plan.S, s_n = plan.samples(c, N), ld = s_n * P;
+      const float* dyc = dy + n0 * y_stride;
+      if (s_n > 1) {
+        float* buf = scratch(1, co_n * ld);
+        gather(dyc, y_stride, s_n, co_n, P, buf);
+        dyc = buf;
+      }
+      if (K > 0) {
+        // dw_g [Co, K] (+)= dy [Co, S*P] * col^T [S*P, K].
+        const float* col = columns(g, plan, x + n0 * x_stride, s_n);
+        sgemm(false, true, co_n, K, ld, dyc, ld, col, ld, c == first(gi) ? 0.0f : 1.0f, acc, K);
+      }
+      if (dbias != nullptr)
+        for (int64_t o = 0; o < co_n; ++o) {
+          double s = 0.0;
+          for (int64_t i = 0; i < ld; ++i)
+            s += dyc[o * ld + i];
+          bias_partial[gi * co_n + o] += s;
+        }
+    }
+  }
+  if (groups > 1 && K > 0) {
+#pragma omp parallel for if (w_n * groups > kParallelThreshold)
+    for (int64_t i = 0; i < w_n; ++i) {
+      float s = partial[i];
+      for (int64_t gi = 1; gi < groups; ++gi)
+        s += partial[gi * w_n + i];
+      dw[i] = s;
+    }
+  }
+  if (dbias != nullptr)
+    for (int64_t o = 0; o < co_n; ++o) {
+      double s = 0.0;
+      for (int64_t gi = 0; gi < groups; ++gi)
+        s += bias_partial[gi * co_n + o];
+      dbias[o] = static_cast<float>(s);
+    }
+}
+
+}  // namespace hg::kernels::cpu
