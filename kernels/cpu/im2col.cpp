@@ -1,11 +1,12 @@
-// im2col / col2im (see im2col.h). Each (ci, kh, kw) row is written as out_h runs of out_w
-// pixels; per run, the output columns whose input column lies inside x form one contiguous range
-// [lo, hi) computed once per kw (and the valid output rows once per kh), so the inner loops have
-// no bounds tests: a plain copy / add when stride_w is 1 (vectorized), a strided one otherwise.
+// im2col / col2im and the one-output-channel sums (see im2col.h). Each kernel tap (ci, kh, kw) is
+// one column-matrix row, made of out_h runs of out_w pixels; per tap, the output columns whose
+// input column lies inside x form one contiguous range [lo, hi) (computed once per kw), and
+// likewise the valid output rows (once per kh), so the inner loops have no bounds tests: plain
+// unit-stride loops when stride_w is 1 (vectorized), strided ones otherwise. The runs are short
+// (out_w pixels), so they are written as inline loops rather than memcpy / memset calls.
 #include "im2col.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace hg::kernels::cpu {
 
@@ -24,71 +25,148 @@ Range valid_range(int64_t offset, int64_t stride, int64_t in, int64_t out) {
   return {std::min(lo, hi), hi};
 }
 
-}  // namespace
+// One kernel tap: its column-matrix row k, the valid output rows / columns, and the input offset
+// (inside one sample) of output pixel (oh, rw.lo): base + oh * stride_h * in_w.
+struct Tap {
+  int64_t k;
+  Range rh, rw;
+  int64_t base;
+};
 
-void im2col(const Conv2dGeometry& g, const float* x, float* col, int64_t ld) {
-  const int64_t ow_n = g.out_w, oh_n = g.out_h;
-  for (int64_t ci = 0; ci < g.in_channels; ++ci) {
-    const float* xc = x + ci * g.in_h * g.in_w;
-    for (int64_t kh = 0; kh < g.kernel_h; ++kh) {
-      const int64_t h_off = kh * g.dilation_h - g.pad_h;
-      const Range rh = valid_range(h_off, g.stride_h, g.in_h, oh_n);
-      for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-        const int64_t w_off = kw * g.dilation_w - g.pad_w;
-        const Range rw = valid_range(w_off, g.stride_w, g.in_w, ow_n);
-        float* row = col + ((ci * g.kernel_h + kh) * g.kernel_w + kw) * ld;
-        // Rows of the output that read only padding.
-        std::fill(row, row + rh.lo * ow_n, 0.0f);
-        std::fill(row + rh.hi * ow_n, row + oh_n * ow_n, 0.0f);
-        for (int64_t oh = rh.lo; oh < rh.hi; ++oh) {
-          float* __restrict dst = row + oh * ow_n;
-          // Input of output column rw.lo (never before the start of x).
-          const float* __restrict src =
-              xc + (oh * g.stride_h + h_off) * g.in_w + rw.lo * g.stride_w + w_off;
-          const int64_t n = rw.hi - rw.lo;
-          std::fill(dst, dst + rw.lo, 0.0f);
-          if (g.stride_w == 1) {
-            std::memcpy(dst + rw.lo, src, static_cast<size_t>(n) * sizeof(float));
-          } else {
-            const int64_t s = g.stride_w;
-            for (int64_t i = 0; i < n; ++i)
-              dst[rw.lo + i] = src[i * s];
-          }
-          std::fill(dst + rw.hi, dst + ow_n, 0.0f);
-        }
-      }
-    }
-  }
-}
-
-void col2im_add(const Conv2dGeometry& g, const float* col, int64_t ld, float* dx) {
-  const int64_t ow_n = g.out_w;
-  for (int64_t ci = 0; ci < g.in_channels; ++ci) {
-    float* dxc = dx + ci * g.in_h * g.in_w;
+template <class F>
+void for_each_tap(const Conv2dGeometry& g, F f) {
+  for (int64_t ci = 0; ci < g.in_channels; ++ci)
     for (int64_t kh = 0; kh < g.kernel_h; ++kh) {
       const int64_t h_off = kh * g.dilation_h - g.pad_h;
       const Range rh = valid_range(h_off, g.stride_h, g.in_h, g.out_h);
       for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
         const int64_t w_off = kw * g.dilation_w - g.pad_w;
-        const Range rw = valid_range(w_off, g.stride_w, g.in_w, ow_n);
-        const float* row = col + ((ci * g.kernel_h + kh) * g.kernel_w + kw) * ld;
-        for (int64_t oh = rh.lo; oh < rh.hi; ++oh) {
-          const float* __restrict src = row + oh * ow_n + rw.lo;
-          float* __restrict dst =
-              dxc + (oh * g.stride_h + h_off) * g.in_w + rw.lo * g.stride_w + w_off;
-          const int64_t n = rw.hi - rw.lo;
-          if (g.stride_w == 1) {
-            for (int64_t i = 0; i < n; ++i)
-              dst[i] += src[i];
-          } else {
-            const int64_t s = g.stride_w;
-            for (int64_t i = 0; i < n; ++i)
-              dst[i * s] += src[i];
-          }
-        }
+        const Range rw = valid_range(w_off, g.stride_w, g.in_w, g.out_w);
+        // Never negative for a valid (oh, ow); only formed when the run is not empty.
+        const int64_t base = (ci * g.in_h + h_off) * g.in_w + rw.lo * g.stride_w + w_off;
+        f(Tap{(ci * g.kernel_h + kh) * g.kernel_w + kw, rh, rw, base});
       }
     }
-  }
+}
+
+}  // namespace
+
+void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0, int64_t oh1, float* col,
+            int64_t ld) {
+  const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  for_each_tap(g, [&](const Tap& t) {
+    float* row = col + t.k * ld;  // row[(oh - oh0) * ow_n + ow]
+    const int64_t lo = t.rw.lo, hi = t.rw.hi;
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      float* __restrict dst = row + (oh - oh0) * ow_n;
+      if (oh < t.rh.lo || oh >= t.rh.hi || lo == hi) {
+        for (int64_t ow = 0; ow < ow_n; ++ow)
+          dst[ow] = 0.0f;
+        continue;
+      }
+      const float* __restrict src = x + (t.base + oh * row_step);
+      for (int64_t ow = 0; ow < lo; ++ow)
+        dst[ow] = 0.0f;
+      if (sw == 1) {
+        for (int64_t i = 0; i < hi - lo; ++i)
+          dst[lo + i] = src[i];
+      } else {
+        for (int64_t i = 0; i < hi - lo; ++i)
+          dst[lo + i] = src[i * sw];
+      }
+      for (int64_t ow = hi; ow < ow_n; ++ow)
+        dst[ow] = 0.0f;
+    }
+  });
+}
+
+void col2im_add(const Conv2dGeometry& g, const float* col, int64_t ld, int64_t oh0, int64_t oh1,
+                float* dx) {
+  const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  for_each_tap(g, [&](const Tap& t) {
+    const float* row = col + t.k * ld;
+    const int64_t n = t.rw.hi - t.rw.lo;
+    if (n == 0) return;
+    for (int64_t oh = std::max(oh0, t.rh.lo); oh < std::min(oh1, t.rh.hi); ++oh) {
+      const float* __restrict src = row + (oh - oh0) * ow_n + t.rw.lo;
+      float* __restrict dst = dx + (t.base + oh * row_step);
+      if (sw == 1) {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] += src[i];
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i * sw] += src[i];
+      }
+    }
+  });
+}
+
+void conv_single_forward(const Conv2dGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  for_each_tap(g, [&](const Tap& t) {
+    const int64_t n = t.rw.hi - t.rw.lo;
+    const float wk = w[t.k];
+    if (n == 0) return;
+    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+      float* __restrict dst = y + oh * ow_n + t.rw.lo;
+      const float* __restrict src = x + (t.base + oh * row_step);
+      if (sw == 1) {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] += wk * src[i];
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] += wk * src[i * sw];
+      }
+    }
+  });
+}
+
+void conv_single_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                               float* dx) {
+  const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  for_each_tap(g, [&](const Tap& t) {
+    const int64_t n = t.rw.hi - t.rw.lo;
+    const float wk = w[t.k];
+    if (n == 0) return;
+    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+      const float* __restrict src = dy + oh * ow_n + t.rw.lo;
+      float* __restrict dst = dx + (t.base + oh * row_step);
+      if (sw == 1) {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i] += wk * src[i];
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          dst[i * sw] += wk * src[i];
+      }
+    }
+  });
+}
+
+void conv_single_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
+                                 float* dw) {
+  constexpr int kLanes = 8;  // independent partial sums, so the dot product vectorizes
+  const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  for_each_tap(g, [&](const Tap& t) {
+    const int64_t n = t.rw.hi - t.rw.lo;
+    if (n == 0) return;
+    float acc[kLanes] = {};
+    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+      const float* __restrict a = dy + oh * ow_n + t.rw.lo;
+      const float* __restrict b = x + (t.base + oh * row_step);
+      int64_t i = 0;
+      if (sw == 1) {
+        for (; i + kLanes <= n; i += kLanes)
+          for (int j = 0; j < kLanes; ++j)
+            acc[j] += a[i + j] * b[i + j];
+      }
+      for (; i < n; ++i)
+        acc[i % kLanes] += a[i] * b[i * sw];
+    }
+    float s = 0.0f;
+    for (float v : acc)
+      s += v;
+    dw[t.k] += s;
+  });
 }
 
 }  // namespace hg::kernels::cpu

@@ -177,7 +177,14 @@ INSTANTIATE_TEST_SUITE_P(
         // Chunks of several samples (the last one short), several partial-dw groups, threads.
         Case{"ManySmallSamples", 37, 4, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
         Case{"OneInputChannelBatch19", 19, 1, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false},
-        Case{"SingleSampleLarge", 1, 16, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
+        Case{"SingleSampleLarge", 1, 16, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        // One output channel (no GEMM): unit stride with padding, then strided and dilated.
+        Case{"OneOutputChannel", 3, 5, 9, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        Case{"OneOutputChannelStrided", 3, 3, 9, 8, 1, 3, 2, 2, 3, 1, 0, 1, 1, 2, 1, false},
+        // Samples larger than the column budget: lowered in tiles of output rows (the last
+        // tile shorter).
+        Case{"RowTiles", 2, 8, 24, 20, 4, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, true},
+        Case{"RowTilesStridedPadded", 2, 16, 24, 17, 3, 5, 5, 2, 2, 2, 2, 1, 2, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(ConvCpuKernelsEmpty, EmptyBatchZeroesWeightGradients) {
