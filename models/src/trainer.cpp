@@ -1,6 +1,7 @@
-// The reconstruction training loop. Loss sums are kept on the model's device and read back only
-// when the progress line is redrawn and at the end of the epoch, so a GPU step does not wait for
-// the host.
+// The training loop. Loss sums (the total and every objective term) are kept on
+// the model's device and read back only when the progress line is redrawn, when
+// a step is logged, and at the end of the epoch, so a GPU step does not wait
+// for the host.
 #include "hourglass/models/trainer.h"
 
 #include <chrono>
@@ -9,6 +10,7 @@
 
 #include "hourglass/core/autograd.h"
 #include "hourglass/core/error.h"
+#include "hourglass/core/rng.h"
 #include "hourglass/ops/elementwise.h"
 #include "hourglass/ops/loss.h"
 
@@ -16,30 +18,89 @@ namespace hg::models {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
-// running += loss * samples, off the tape. The sum of per-batch means weighted by batch size,
-// divided by the sample count, is the mean over every element (all samples have equal size).
-Tensor accumulate(const Tensor& running, const Tensor& loss, int64_t samples) {
-  const Tensor weighted = mul(loss.detach(), static_cast<float>(samples));
+// running += value * samples, off the tape. The sum of per-batch means weighted
+// by batch size, divided by the sample count, is the mean over every element
+// (all samples have equal size).
+Tensor accumulate(const Tensor &running, const Tensor &value, int64_t samples) {
+  const Tensor weighted = mul(value.detach(), static_cast<float>(samples));
   return running.defined() ? add(running, weighted) : weighted;
 }
 
-}  // namespace
+// Per-sample sums of an objective's total and terms, on the device.
+class TermSums {
+public:
+  void add(const Objective &objective, int64_t samples) {
+    if (names_.empty() && sums_.empty()) {
+      for (const LossTerm &term : objective.terms)
+        names_.push_back(term.name);
+      sums_.resize(names_.size());
+    }
+    HG_CHECK(objective.terms.size() == names_.size(),
+             "the objective's terms changed between batches: ", names_.size(),
+             " then ", objective.terms.size());
+    for (size_t i = 0; i < names_.size(); ++i) {
+      HG_CHECK(objective.terms[i].name == names_[i], "the objective's term ", i,
+               " changed from '", names_[i], "' to '", objective.terms[i].name,
+               "' between batches");
+      sums_[i] = accumulate(sums_[i], objective.terms[i].value, samples);
+    }
+    total_ = accumulate(total_, objective.total, samples);
+    samples_ += samples;
+  }
+  int64_t samples() const { return samples_; }
+  double total_mean() const {
+    return static_cast<double>(total_.item()) / samples_;
+  }
+  std::vector<TermValue> term_means() const {
+    std::vector<TermValue> out;
+    for (size_t i = 0; i < names_.size(); ++i)
+      out.push_back(
+          {names_[i], static_cast<double>(sums_[i].item()) / samples_});
+    return out;
+  }
 
-ReconstructionLoss parse_reconstruction_loss(const std::string& name) {
-  if (name == "mse") return ReconstructionLoss::kMse;
-  if (name == "bce") return ReconstructionLoss::kBce;
+private:
+  std::vector<std::string> names_;
+  std::vector<Tensor> sums_;
+  Tensor total_;
+  int64_t samples_ = 0;
+};
+
+// Corruption noise streams of one seed: region 0 for evaluation, region e + 1
+// for training epoch e. A region spans 2^40 Philox counters (4 numbers each),
+// far more than an epoch draws.
+Generator corruption_generator(uint64_t seed, uint64_t region) {
+  Generator gen(seed);
+  gen.set_state(seed, region << 40);
+  return gen;
+}
+
+Tensor maybe_corrupt(const Tensor &x, const CorruptionOptions &corruption,
+                     Generator &gen) {
+  return corruption.kind == Corruption::kNone ? x
+                                              : corrupt(x, corruption, &gen);
+}
+
+} // namespace
+
+ReconstructionLoss parse_reconstruction_loss(const std::string &name) {
+  if (name == "mse")
+    return ReconstructionLoss::kMse;
+  if (name == "bce")
+    return ReconstructionLoss::kBce;
   HG_FAIL("unknown loss '", name, "': expected mse or bce");
 }
 
-const char* loss_name(ReconstructionLoss loss) {
+const char *loss_name(ReconstructionLoss loss) {
   return loss == ReconstructionLoss::kMse ? "mse" : "bce";
 }
 
-Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor& target,
-                           ReconstructionLoss loss) {
+Tensor reconstruction_loss(Autoencoder &model, const Tensor &input,
+                           const Tensor &target, ReconstructionLoss loss) {
   if (loss == ReconstructionLoss::kBce && model.output_is_sigmoid()) {
     const Tensor logits = model.forward_logits(input);
     return bce_with_logits(logits, target.reshape(logits.shape().dims()));
@@ -50,21 +111,58 @@ Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor
                                           : binary_cross_entropy(out, shaped);
 }
 
-Objective Autoencoder::objective(const Tensor& input, const Tensor& target,
+Tensor reconstruction_loss_from_code(Autoencoder &model, const Tensor &code,
+                                     const Tensor &target,
+                                     ReconstructionLoss loss) {
+  if (loss == ReconstructionLoss::kBce && model.output_is_sigmoid()) {
+    const Tensor logits = model.decode_logits(code);
+    return bce_with_logits(logits, target.reshape(logits.shape().dims()));
+  }
+  const Tensor out = model.decode(code);
+  const Tensor shaped = target.reshape(out.shape().dims());
+  return loss == ReconstructionLoss::kMse ? mse_loss(out, shaped)
+                                          : binary_cross_entropy(out, shaped);
+}
+
+Objective Autoencoder::objective(const Tensor &input, const Tensor &target,
                                  ReconstructionLoss loss) {
   const Tensor reconstruction = reconstruction_loss(*this, input, target, loss);
   return Objective{reconstruction, {{"reconstruction", reconstruction}}};
 }
 
-double evaluate_reconstruction(Autoencoder& model, data::DataLoader& loader,
+Evaluation evaluate_objective(Autoencoder &model, data::DataLoader &loader,
+                              ReconstructionLoss loss,
+                              const CorruptionOptions &corruption,
+                              uint64_t corruption_seed) {
+  NoGrad no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  Generator gen = corruption_generator(corruption_seed, 0);
+  TermSums sums;
+  try {
+    for (const data::Batch &batch : loader) {
+      const Tensor input = maybe_corrupt(batch.inputs, corruption, gen);
+      sums.add(model.objective(input, batch.inputs, loss), batch.size());
+    }
+  } catch (...) {
+    model.train(was_training);
+    throw;
+  }
+  model.train(was_training);
+  HG_CHECK(sums.samples() > 0, "evaluation over an empty data loader");
+  return Evaluation{sums.total_mean(), sums.term_means()};
+}
+
+double evaluate_reconstruction(Autoencoder &model, data::DataLoader &loader,
                                ReconstructionLoss loss) {
   NoGrad no_grad;
   const bool was_training = model.is_training();
   model.eval();
   Tensor running;
   int64_t samples = 0;
-  for (const data::Batch& batch : loader) {
-    running = accumulate(running, reconstruction_loss(model, batch.inputs, loss), batch.size());
+  for (const data::Batch &batch : loader) {
+    running = accumulate(
+        running, reconstruction_loss(model, batch.inputs, loss), batch.size());
     samples += batch.size();
   }
   model.train(was_training);
@@ -72,59 +170,94 @@ double evaluate_reconstruction(Autoencoder& model, data::DataLoader& loader,
   return static_cast<double>(running.item()) / static_cast<double>(samples);
 }
 
-std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer& optimizer,
-                                           data::DataLoader& train, data::DataLoader* test,
-                                           const TrainOptions& options) {
+std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
+                                           optim::Optimizer &optimizer,
+                                           data::DataLoader &train,
+                                           data::DataLoader *test,
+                                           const TrainOptions &options) {
   HG_CHECK(options.epochs >= 0 && options.start_epoch >= 0,
            "epochs and start_epoch must be >= 0, got ", options.epochs, " and ",
            options.start_epoch);
-  HG_CHECK(train.num_batches() > 0, "the training set (", train.dataset().size(),
-           " samples) yields no batch of ", train.options().batch_size,
+  HG_CHECK(options.log_every_steps >= 0, "log_every_steps must be >= 0, got ",
+           options.log_every_steps);
+  HG_CHECK(train.num_batches() > 0, "the training set (",
+           train.dataset().size(), " samples) yields no batch of ",
+           train.options().batch_size,
            train.options().drop_last ? " with drop_last" : "");
   const int64_t last_epoch = options.start_epoch + options.epochs;
+  const bool log_steps =
+      options.log_every_steps > 0 && options.on_step != nullptr;
   std::vector<EpochRecord> history;
   for (int64_t epoch = options.start_epoch; epoch < last_epoch; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     model.train();
+    model.on_epoch_start(epoch, last_epoch);
     train.set_epoch(epoch);
+    Generator noise = corruption_generator(options.corruption_seed,
+                                           static_cast<uint64_t>(epoch) + 1);
     std::unique_ptr<Progress> progress;
     if (options.progress) {
       progress = std::make_unique<Progress>(
-          "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(last_epoch),
+          "epoch " + std::to_string(epoch + 1) + "/" +
+              std::to_string(last_epoch),
           train.samples_per_epoch(), options.progress_options);
     }
 
-    Tensor running;
-    int64_t samples = 0, steps = 0;
-    for (const data::Batch& batch : train) {
-      const Tensor loss = reconstruction_loss(model, batch.inputs, options.loss);
+    TermSums sums;
+    int64_t steps = 0;
+    for (const data::Batch &batch : train) {
+      const Tensor input =
+          maybe_corrupt(batch.inputs, options.corruption, noise);
+      const Objective objective =
+          model.objective(input, batch.inputs, options.loss);
       optimizer.zero_grad();
-      backward(loss);
+      backward(objective.total);
       optimizer.step();
-      running = accumulate(running, loss, batch.size());
-      samples += batch.size();
+      sums.add(objective, batch.size());
       ++steps;
-      if (progress && progress->due(samples)) {
-        progress->update(samples, static_cast<double>(running.item()) / samples);
+      if (progress && progress->due(sums.samples()))
+        progress->update(sums.samples(), sums.total_mean());
+      if (log_steps && steps % options.log_every_steps == 0) {
+        StepRecord record;
+        record.epoch = epoch + 1;
+        record.step = steps;
+        record.global_step = epoch * train.num_batches() + steps;
+        record.loss = objective.total.item();
+        for (const LossTerm &term : objective.terms)
+          record.terms.push_back(
+              {term.name, static_cast<double>(term.value.item())});
+        options.on_step(record);
       }
     }
     EpochRecord record;
     record.epoch = epoch + 1;
     record.steps = steps;
-    record.train_loss = static_cast<double>(running.item()) / static_cast<double>(samples);
+    record.train_loss = sums.total_mean();
+    record.train_terms = sums.term_means();
     record.train_seconds = seconds_since(epoch_start);
-    record.samples_per_second = samples / std::max(record.train_seconds, 1e-9);
-    if (progress) progress->finish(record.train_loss);
-    HG_CHECK(std::isfinite(record.train_loss), "training diverged in epoch ", epoch + 1,
-             ": the mean training loss is ", record.train_loss, " (try a smaller learning rate)");
+    record.samples_per_second =
+        sums.samples() / std::max(record.train_seconds, 1e-9);
+    if (progress)
+      progress->finish(record.train_loss);
+    HG_CHECK(std::isfinite(record.train_loss), "training diverged in epoch ",
+             epoch + 1, ": the mean training loss is ", record.train_loss,
+             " (try a smaller learning rate)");
 
-    record.test_loss = test != nullptr ? evaluate_reconstruction(model, *test, options.loss)
-                                       : std::numeric_limits<double>::quiet_NaN();
+    if (test != nullptr) {
+      const Evaluation evaluation =
+          evaluate_objective(model, *test, options.loss, options.corruption,
+                             options.corruption_seed);
+      record.test_loss = evaluation.loss;
+      record.test_terms = evaluation.terms;
+    } else {
+      record.test_loss = std::numeric_limits<double>::quiet_NaN();
+    }
     record.seconds = seconds_since(epoch_start);
     history.push_back(record);
-    if (options.on_epoch) options.on_epoch(record);
+    if (options.on_epoch)
+      options.on_epoch(record);
   }
   return history;
 }
 
-}  // namespace hg::models
+} // namespace hg::models
