@@ -13,8 +13,9 @@
 //   backward_weight  rows k = (ci, kh, kw) [Cin*KH*KW]; cols co; reduction m over a fixed chunk
 //                    of N*OH*OW: partial[chunk, co, k] = sum_{m in chunk} x-column[m, k] * dy[m,
 //                    co]. The chunk count depends on the geometry only; a second pass sums the
-//                    chunks in order (in double), so dw is bitwise reproducible. dbias: one block
-//                    per channel, a fixed-order block reduction (block_reduce.cuh).
+//                    chunks in order (in double), so dw is bitwise reproducible. dbias: blocks per
+//                    (channel, part of the batch) with a fixed-order block reduction
+//                    (block_reduce.cuh), then the parts in order.
 // Reduction indices are decoded into ConvTap tables by a small kernel first, so the gathers do
 // no division. Loads are arranged so that consecutive threads read consecutive addresses: the
 // row-gathering loads of forward / backward_data along output pixels, backward_weight's along m.
@@ -321,19 +322,34 @@ __global__ void sum_chunks_kernel(const float* partial, int64_t chunks, int64_t 
   }
 }
 
-// dbias[co] = sum_{n, p} dy[n, co, p] for co = blockIdx.x: each thread walks its strided pixels of
-// every image in order, then the fixed-order block reduction.
+// dbias partials: block (co, part) = (blockIdx.x, blockIdx.y) sums dy[n, co, :] over the images n
+// in [part * images, min(batch, (part + 1) * images)): each thread walks its strided pixels in
+// order, then the fixed-order block reduction. Out is dbias itself when there is one part.
+template <class Out>
 __global__ void __launch_bounds__(kBiasThreads)
-    conv_bias_grad_kernel(const float* dy, int batch, int channels, int plane, float* dbias) {
-  const int co = static_cast<int>(blockIdx.x);
+    conv_bias_grad_kernel(const float* dy, int batch, int channels, int plane, int images,
+                          Out* out) {
+  const int co = static_cast<int>(blockIdx.x), part = static_cast<int>(blockIdx.y);
+  const int n_end = (part + 1) * images < batch ? (part + 1) * images : batch;
   double acc = 0.0;
-  for (int n = 0; n < batch; ++n) {
+  for (int n = part * images; n < n_end; ++n) {
     const float* d = dy + (static_cast<int64_t>(n) * channels + co) * plane;
     for (int p = static_cast<int>(threadIdx.x); p < plane; p += kBiasThreads)
       acc += static_cast<double>(d[p]);
   }
   acc = block_allreduce<kBiasThreads>(acc, SumOp{}, 0.0);
-  if (threadIdx.x == 0) dbias[co] = static_cast<float>(acc);
+  if (threadIdx.x == 0) out[co * gridDim.y + part] = static_cast<Out>(acc);
+}
+
+// dbias[co] = sum over parts in order of partial[co * parts + part].
+__global__ void sum_bias_parts_kernel(const double* partial, int channels, int parts,
+                                      float* dbias) {
+  const int co = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (co >= channels) return;
+  double acc = 0.0;
+  for (int p = 0; p < parts; ++p)
+    acc += partial[co * parts + p];
+  dbias[co] = static_cast<float>(acc);
 }
 
 // ---- host side --------------------------------------------------------------------------------
@@ -379,11 +395,13 @@ ConvShape shape_of(const char* op, const Conv2dGeometry& g) {
                    i(g.pad_w),        i(g.dilation_h),  i(g.dilation_w)};
 }
 
+#if !defined(HG_CUDNN)
 [[noreturn]] void throw_no_cudnn(const char* op) {
   throw std::invalid_argument(std::string("CudaBackend::") + op +
                               ": ConvImpl::kCudnn requested, but this build lacks HG_CUDNN "
                               "(configure with -DHG_CUDNN=ON)");
 }
+#endif
 
 unsigned blocks(int64_t items, int64_t per_block) {
   return static_cast<unsigned>(ceil_div(items, per_block));
@@ -407,6 +425,28 @@ void forward_taps(CudaBackend& b, const ConvShape& s, ConvTap* taps) {
   const int64_t depth = int64_t{s.cin} * s.kh * s.kw;
   hg::cuda::launch(forward_taps_kernel, dim3(blocks(depth, kTableThreads)), dim3(kTableThreads), 0,
                    b.stream(), s, taps);
+}
+
+// dbias in two passes when one block per channel would be too few: the batch is cut into parts
+// (a function of the shape only, so the summation order is fixed), pass 2 adds the parts in order.
+void bias_grad(CudaBackend& b, const ConvShape& s, const float* dy, float* dbias) {
+  const int64_t target_parts = ceil_div(kTargetBlocks / 4, s.cout);
+  const int64_t images =
+      ceil_div(s.batch, std::max<int64_t>(1, std::min<int64_t>(s.batch, target_parts)));
+  const int64_t parts = s.batch > 0 ? ceil_div(s.batch, images) : 1;
+  const dim3 grid(static_cast<unsigned>(s.cout), static_cast<unsigned>(parts));
+  const int plane = s.oh * s.ow;
+  if (parts == 1) {
+    hg::cuda::launch(conv_bias_grad_kernel<float>, grid, dim3(kBiasThreads), 0, b.stream(), dy,
+                     s.batch, s.cout, plane, static_cast<int>(images), dbias);
+    return;
+  }
+  Scratch partial(b.allocator(), static_cast<size_t>(s.cout * parts) * sizeof(double));
+  hg::cuda::launch(conv_bias_grad_kernel<double>, grid, dim3(kBiasThreads), 0, b.stream(), dy,
+                   s.batch, s.cout, plane, static_cast<int>(images), partial.get<double>());
+  hg::cuda::launch(sum_bias_parts_kernel, dim3(blocks(s.cout, kTableThreads)), dim3(kTableThreads),
+                   0, b.stream(), static_cast<const double*>(partial.get<double>()), s.cout,
+                   static_cast<int>(parts), dbias);
 }
 
 }  // namespace
@@ -483,10 +523,7 @@ void CudaBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x
   if (g.out_channels == 0) return;
   const int64_t pixels = g.batch * g.out_h * g.out_w;
   const int64_t depth = int64_t{s.cin} * s.kh * s.kw;
-  if (dbias != nullptr) {
-    hg::cuda::launch(conv_bias_grad_kernel, dim3(s.cout), dim3(kBiasThreads), 0, stream(), dy,
-                     s.batch, s.cout, s.oh * s.ow, dbias);
-  }
+  if (dbias != nullptr) bias_grad(*this, s, dy, dbias);
   if (depth == 0) return;
   if (pixels == 0) {
     fill(dw, 0.0f, g.w_numel());
