@@ -25,9 +25,9 @@ struct Padding2d {
   static Padding2d symmetric(int64_t p) { return {Mode::kExplicit, p, p}; }
   static Padding2d valid() { return {Mode::kValid, 0, 0}; }
   static Padding2d same() { return {Mode::kSame, 0, 0}; }
-  // "valid", "same", or an integer; hg::Error otherwise.
+  // "valid", "same", a non-negative integer, or "H,W"; hg::Error otherwise.
   static Padding2d parse(const std::string& text);
-  std::string str() const;
+  std::string str() const;  // the text parse() reads back ("same", "2", "1,0")
 };
 
 struct Conv2dOptions {
@@ -80,7 +80,7 @@ Tensor upsample2d(const Tensor& x, int64_t scale_h, int64_t scale_w,
 enum class ConvImpl { kNative, kCudnn };
 // "native" or "cudnn"; hg::Error otherwise (and for "cudnn" in a build without HG_CUDNN).
 ConvImpl parse_conv_impl(const std::string& text);
-void set_conv_impl(ConvImpl impl);
+void set_conv_impl(ConvImpl impl);  // hg::Error for kCudnn in a build without HG_CUDNN
 ConvImpl conv_impl();
 bool cudnn_available();  // built with HG_CUDNN
 
