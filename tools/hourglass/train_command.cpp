@@ -1,5 +1,7 @@
-// `hourglass train`: trains an autoencoder on MNIST-format data and writes the run's config.json
-// and metrics.jsonl (one JSON object per epoch, rewritten atomically after each epoch).
+// `hourglass train`: trains a preset (--model) or a spec file's model (--spec) on MNIST-format
+// data with the resolved recipe, reporting every objective term per epoch, and writes the run's
+// config.json (the resolved recipe, preset or spec, overrides) and metrics.jsonl (one JSON object
+// per epoch, and per pre-training epoch of stacked models, rewritten atomically after each).
 #include <sys/stat.h>
 
 #include <cmath>
@@ -18,9 +20,12 @@
 #include "hourglass/core/rng.h"
 #include "hourglass/core/version.h"
 #include "hourglass/data/data.h"
+#include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/models.h"
+#include "hourglass/models/stacked.h"
 #include "hourglass/optim/optimizer.h"
 #include "run_files.h"
+#include "train_options.h"
 
 #ifndef HG_SOURCE_DIR
 #error "HG_SOURCE_DIR (the repository root, for data/ and tools/fetch-data) must be defined"
@@ -28,23 +33,6 @@
 
 namespace hg::cli {
 namespace {
-
-struct TrainArgs {
-  std::string model = "dense";
-  std::string data = "mnist";
-  int64_t epochs = 1;
-  int64_t batch = 128;
-  std::string optimizer = "adam";
-  double lr = -1;  // < 0: the optimizer's default
-  uint64_t seed = 0;
-  std::string device = "auto";
-  std::string loss = "bce";
-  std::vector<int64_t> hidden{64};
-  std::string activation = "relu";
-  std::string output_activation = "sigmoid";
-  int64_t limit = -1;
-  std::string out;
-};
 
 bool is_file(const std::string& path) {
   struct stat info {};
@@ -102,20 +90,106 @@ std::string describe_device(Device device) {
   return device.str() + (cuda_is_emulated() ? " (SIMT emulator)" : "");
 }
 
+nlohmann::json terms_json(const std::vector<models::TermValue>& terms) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const models::TermValue& t : terms)
+    j[t.name] = t.value;
+  return j;
+}
+
+// "bce 0.123456" for a lone reconstruction term; "loss 0.13 (reconstruction bce 0.12, l1 0.01)"
+// when the objective has more terms.
+std::string format_objective(double total, const std::vector<models::TermValue>& terms,
+                             const std::string& loss) {
+  if (terms.size() <= 1) return loss + " " + format_loss(total);
+  std::string text = "loss " + format_loss(total) + " (";
+  for (size_t i = 0; i < terms.size(); ++i) {
+    text += (i ? ", " : "") + terms[i].name;
+    if (terms[i].name == "reconstruction") text += " " + loss;
+    text += " " + format_loss(terms[i].value);
+  }
+  return text + ")";
+}
+
 nlohmann::json epoch_json(const models::EpochRecord& r, const std::string& loss) {
   nlohmann::json j;
+  j["phase"] = "train";
   j["epoch"] = r.epoch;
   j["steps"] = r.steps;
   j["loss"] = loss;
   j["train_loss"] = r.train_loss;
   j["test_loss"] = std::isnan(r.test_loss) ? nlohmann::json(nullptr) : nlohmann::json(r.test_loss);
+  j["train_terms"] = terms_json(r.train_terms);
+  j["test_terms"] = terms_json(r.test_terms);
   j["samples_per_second"] = r.samples_per_second;
   j["train_seconds"] = r.train_seconds;
   j["seconds"] = r.seconds;
   return j;
 }
 
+nlohmann::json recipe_json(const models::Recipe& r) {
+  return {{"loss", r.loss},
+          {"optimizer", r.optimizer},
+          {"lr", r.lr},
+          {"momentum", r.momentum},
+          {"adadelta_rho", r.adadelta_rho},
+          {"adadelta_eps", r.adadelta_eps},
+          {"batch", r.batch},
+          {"epochs", r.epochs},
+          {"pretrain_epochs", r.pretrain_epochs},
+          {"latent", r.latent},
+          {"variant", r.variant},
+          {"tied", r.tied},
+          {"sparsity", r.sparsity},
+          {"l1", r.l1},
+          {"sparsity_weight", r.sparsity_weight},
+          {"rho", r.rho},
+          {"k", r.k},
+          {"alpha", r.alpha},
+          {"k_start", r.k_start},
+          {"anneal_epochs", r.anneal_epochs},
+          {"contractive", r.contractive},
+          {"noise", r.noise},
+          {"noise_level", r.noise_level},
+          {"beta", r.beta}};
+}
+
+// Greedy layer-wise pre-training of a stacked model, one progress line per layer epoch.
+void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& recipe,
+                      data::DataLoader& train, uint64_t seed, const std::string& run_dir,
+                      std::string& metrics) {
+  const std::vector<int64_t>& sizes = model.options().sizes;
+  std::cout << "pre-training: " << model.num_layers() << " layers, greedy, bottom up, "
+            << recipe.pretrain_epochs << (recipe.pretrain_epochs == 1 ? " epoch" : " epochs")
+            << " each" << std::endl;
+  models::PretrainOptions options;
+  options.epochs = recipe.pretrain_epochs;
+  options.optimizer = recipe.optimizer;
+  options.lr = recipe.lr;
+  options.loss = models::recipe_loss(recipe);
+  options.corruption = models::recipe_corruption(recipe);
+  options.l1_weight = recipe.sparsity == "l1" ? recipe.l1 : 0.0f;
+  options.seed = seed;
+  options.on_epoch = [&](const models::PretrainEpoch& e) {
+    nlohmann::json j = {{"phase", "pretrain"},
+                        {"layer", e.layer + 1},
+                        {"epoch", e.epoch},
+                        {"train_loss", e.train_loss}};
+    metrics += j.dump() + "\n";
+    write_file_atomic(run_dir + "/metrics.jsonl", metrics);
+    std::cout << "pretrain layer " << e.layer + 1 << "/" << model.num_layers() << " ("
+              << sizes[e.layer] << "-" << sizes[e.layer + 1] << ") epoch " << e.epoch << "/"
+              << recipe.pretrain_epochs << "  train loss " << format_loss(e.train_loss)
+              << std::endl;
+  };
+  model.pretrain(train, options);
+  std::cout << "fine-tuning: the whole " << model.num_layers() * 2
+            << "-layer autoencoder on reconstruction" << std::endl;
+}
+
 int run_train(const TrainArgs& args) {
+  const ResolvedRun run = resolve_run(args);
+  const models::Recipe& recipe = run.recipe;
   const Device device = Device::parse(args.device);
   std::cout << "device: " << describe_device(device) << std::endl;
   manual_seed(args.seed);
@@ -127,24 +201,27 @@ int run_train(const TrainArgs& args) {
   std::cout << "data: " << data_dir << ": " << format_thousands(train_set.size()) << " train / "
             << format_thousands(test_set.size()) << " test samples of " << sample << std::endl;
 
-  models::DenseAutoencoderOptions model_options;
-  model_options.sizes = {train_set.sample_numel()};
-  model_options.sizes.insert(model_options.sizes.end(), args.hidden.begin(), args.hidden.end());
-  model_options.hidden_activation = args.activation;
-  model_options.output_activation = args.output_activation;
-  model_options.seed = args.seed;
-  models::DenseAutoencoder model(model_options);
-  model.to(device);
-  const models::ReconstructionLoss loss = models::parse_reconstruction_loss(args.loss);
-  auto optimizer =
-      optim::make_optimizer(args.optimizer, model.parameters(), static_cast<float>(args.lr));
-  std::cout << "model: " << model.describe() << std::endl;
-  std::cout << "training: " << optimizer->name() << " (lr " << optimizer->lr() << "), loss "
-            << models::loss_name(loss) << " per pixel, batch " << args.batch << ", " << args.epochs
-            << (args.epochs == 1 ? " epoch" : " epochs") << ", seed " << args.seed << std::endl;
+  std::unique_ptr<models::Autoencoder> model =
+      run.preset != nullptr ? models::build_preset(*run.preset, recipe, sample.dims(), args.seed,
+                                                   run.dense ? &*run.dense : nullptr)
+                            : models::build_spec_model(*run.spec, recipe, sample.dims(), args.seed);
+  model->to(device);
+  const models::ReconstructionLoss loss = models::recipe_loss(recipe);
+  auto optimizer = models::make_recipe_optimizer(recipe, model->parameters());
+  if (run.preset != nullptr) {
+    std::cout << "preset: " << run.preset->name << " (" << run.preset->source << ")" << std::endl;
+  } else {
+    std::cout << "spec: " << run.spec->file << " (" << run.spec->name << ")" << std::endl;
+  }
+  std::cout << "model: " << model->describe() << std::endl;
+  const std::string variant = models::variant_summary(recipe);
+  std::cout << "training: " << models::recipe_summary(recipe);
+  if (recipe.lr < 0)
+    std::cout << " (" << optimizer->name() << "'s default lr " << optimizer->lr() << ")";
+  std::cout << ", seed " << args.seed << (variant.empty() ? "" : "; " + variant) << std::endl;
 
   data::DataLoaderOptions loader_options;
-  loader_options.batch_size = args.batch;
+  loader_options.batch_size = recipe.batch;
   loader_options.seed = args.seed;
   loader_options.device = device;
   data::DataLoader train_loader(train_set, loader_options);
@@ -155,103 +232,89 @@ int run_train(const TrainArgs& args) {
   const std::string run_dir = create_run_dir(args.out);
   std::cout << "run: " << run_dir << (replacing ? " (replacing the previous run's files)" : "")
             << std::endl;
-  nlohmann::json config = {{"model", args.model},
+  nlohmann::json config = {{"model", run.preset != nullptr ? run.preset->name : "spec"},
                            {"data", data_dir},
-                           {"epochs", args.epochs},
-                           {"batch", args.batch},
+                           {"epochs", recipe.epochs},
+                           {"batch", recipe.batch},
                            {"optimizer", optimizer->name()},
                            {"lr", optimizer->lr()},
                            {"seed", args.seed},
                            {"device", device.str()},
-                           {"loss", args.loss},
-                           {"sizes", model_options.sizes},
-                           {"activation", args.activation},
-                           {"output_activation", args.output_activation},
+                           {"loss", recipe.loss},
+                           {"recipe", recipe_json(recipe)},
+                           {"overrides", run.overrides},
+                           {"architecture", model->describe()},
                            {"limit", args.limit},
                            {"train_samples", train_set.size()},
                            {"test_samples", test_set.size()},
-                           {"parameters", model.num_parameters()},
+                           {"parameters", model->num_parameters()},
                            {"hourglass_version", version()}};
+  if (run.preset != nullptr) {
+    config["preset"] = {{"name", run.preset->name},
+                        {"family", models::model_family_name(run.preset->family)},
+                        {"source", run.preset->source},
+                        {"notes", run.preset->notes}};
+  } else {
+    config["spec"] = {
+        {"file", run.spec->file}, {"name", run.spec->name}, {"options_set", run.spec->options_set}};
+  }
+  if (auto* dense = dynamic_cast<models::DenseAutoencoder*>(model.get())) {
+    config["sizes"] = dense->options().sizes;
+    config["activation"] = dense->options().hidden_activation;
+    config["output_activation"] = dense->options().output_activation;
+  }
   write_file_atomic(run_dir + "/config.json", config.dump(2) + "\n");
 
   std::string metrics;
+  if (auto* stacked = dynamic_cast<models::StackedAutoencoder*>(model.get());
+      stacked != nullptr && recipe.pretrain_epochs > 0) {
+    pretrain_stacked(*stacked, recipe, train_loader, args.seed, run_dir, metrics);
+  }
+
   models::TrainOptions train_options;
-  train_options.epochs = args.epochs;
+  train_options.epochs = recipe.epochs;
   train_options.loss = loss;
+  train_options.corruption = models::recipe_corruption(recipe);
+  train_options.corruption_seed = args.seed;
   train_options.on_epoch = [&](const models::EpochRecord& r) {
-    metrics += epoch_json(r, args.loss).dump() + "\n";
+    metrics += epoch_json(r, recipe.loss).dump() + "\n";
     write_file_atomic(run_dir + "/metrics.jsonl", metrics);
     std::ostringstream line;
-    line << "epoch " << r.epoch << "/" << args.epochs << "  train " << args.loss << " "
-         << format_loss(r.train_loss) << "  test " << args.loss << " " << format_loss(r.test_loss)
-         << "  " << format_thousands(static_cast<int64_t>(std::llround(r.samples_per_second)))
+    line << "epoch " << r.epoch << "/" << recipe.epochs << "  train "
+         << format_objective(r.train_loss, r.train_terms, recipe.loss) << "  test "
+         << format_objective(r.test_loss, r.test_terms, recipe.loss) << "  "
+         << format_thousands(static_cast<int64_t>(std::llround(r.samples_per_second)))
          << " samples/s  " << format_duration(r.seconds);
     std::cout << line.str() << std::endl;
   };
   const auto history =
-      models::train_autoencoder(model, *optimizer, train_loader, &test_loader, train_options);
+      models::train_autoencoder(*model, *optimizer, train_loader, &test_loader, train_options);
   if (!history.empty()) {
-    std::cout << "done: test " << args.loss << " " << format_loss(history.back().test_loss)
-              << " per pixel after " << history.size()
-              << (history.size() == 1 ? " epoch" : " epochs") << "; metrics in " << run_dir
-              << "/metrics.jsonl" << std::endl;
+    std::cout << "done: test "
+              << format_objective(history.back().test_loss, history.back().test_terms, recipe.loss)
+              << " after " << history.size() << (history.size() == 1 ? " epoch" : " epochs")
+              << "; metrics in " << run_dir << "/metrics.jsonl" << std::endl;
   }
   return 0;
-}
-
-// CLI11 check for --device: the syntax only; availability is checked when the run starts.
-std::string check_device(const std::string& text) {
-  if (text == "auto" || text == "cpu" || text == "cuda") return "";
-  if (text.rfind("cuda:", 0) == 0 && text.size() > 5 &&
-      text.find_first_not_of("0123456789", 5) == std::string::npos)
-    return "";
-  return "expected auto, cpu, cuda or cuda:N, got '" + text + "'";
 }
 
 }  // namespace
 
 Command add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* cmd = app.add_subcommand("train", "Train an autoencoder on MNIST-format data");
-  cmd->add_option("--model", args->model, "Model architecture")
-      ->check(CLI::IsMember({"dense"}))
-      ->capture_default_str();
-  cmd->add_option("--data", args->data,
-                  "mnist, fashion-mnist (from $HG_DATA_DIR or data/ in the repository, fetched "
-                  "when missing) or a folder with the four IDX files")
-      ->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Number of epochs")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000}))
-      ->capture_default_str();
-  cmd->add_option("--batch", args->batch, "Batch size")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--optimizer", args->optimizer, "Optimizer")
-      ->check(CLI::IsMember({"adam", "adamw", "sgd", "adadelta", "adagrad"}))
-      ->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Learning rate (default: the optimizer's, e.g. 1e-3 for adam)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "Seed for weights and shuffling")->capture_default_str();
-  cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")
-      ->check(CLI::Validator(check_device, "DEVICE"))
-      ->capture_default_str();
-  cmd->add_option("--loss", args->loss, "Reconstruction loss, mean per pixel")
-      ->check(CLI::IsMember({"mse", "bce"}))
-      ->capture_default_str();
-  cmd->add_option("--hidden", args->hidden,
-                  "Encoder layer sizes after the input, the last being the code (e.g. 128,64,32)")
-      ->delimiter(',')
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
-      ->capture_default_str();
-  cmd->add_option("--activation", args->activation, "Hidden and code activation")
-      ->check(CLI::IsMember({"relu", "leaky_relu", "sigmoid", "tanh", "softplus", "identity"}))
-      ->capture_default_str();
-  cmd->add_option("--output-activation", args->output_activation, "Output activation")
-      ->check(CLI::IsMember({"sigmoid", "identity"}))
-      ->capture_default_str();
-  cmd->add_option("--limit", args->limit, "Use only the first N samples of each split (quick runs)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  cmd->add_option("--out", args->out, "Run directory (default: runs/<timestamp>)");
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train an autoencoder (a preset or a spec file) on MNIST-format data");
+  add_train_options(cmd, *args);
+  cmd->footer(presets_help());
+  // Option combinations a preset makes wrong are usage errors (exit 2), found while parsing; a
+  // spec file's are found when it is read.
+  cmd->callback([args] {
+    try {
+      resolve_run(*args, /*read_spec=*/false);
+    } catch (const Error& e) {
+      throw CLI::ValidationError("train", e.what());
+    }
+  });
   return [args] { return run_train(*args); };
 }
 
