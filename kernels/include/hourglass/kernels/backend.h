@@ -115,7 +115,8 @@ class Backend {
   // ---- pooling and upsampling -----------------------------------------------------------------
   // y = max over each window (padding never wins); argmax[i] = the flat index ih * in_w + iw of
   // the maximum inside its (n, c) plane (PyTorch's return_indices), the first one on ties.
-  // NaN propagates like PyTorch's (a NaN is the maximum).
+  // NaN propagates like PyTorch's: every NaN takes over, so the last NaN of a window is its
+  // maximum and argmax.
   virtual void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
                                   int32_t* argmax) = 0;
   // dx[argmax] += dy over every window (overlapping windows add up). Overwrites dx.
