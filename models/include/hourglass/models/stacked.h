@@ -123,7 +123,7 @@ class StackedAutoencoder : public Autoencoder {
 
   std::string type_name() const override { return "StackedAutoencoder"; }
   // "stacked autoencoder 784-1000-500-250-30 (sigmoid hidden, identity code, sigmoid output,
-  // 10-class classifier), 2,833,...".
+  // 10-class classifier), 2,837,624 parameters".
   std::string describe() const override;
 
   const StackedAutoencoderOptions& options() const { return options_; }
