@@ -321,6 +321,10 @@ TEST_F(TrainPresets, HelpListsThePresets) {
     EXPECT_NE(help.out.find("  " + preset.name + " "), std::string::npos) << preset.name;
     EXPECT_NE(help.out.find(preset.summary), std::string::npos) << preset.name;
   }
+  const Result info = run("info");
+  ASSERT_EQ(info.code, 0);
+  EXPECT_NE(info.out.find("presets (hourglass train --model NAME"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find(" keras-conv "), std::string::npos) << info.out;
   for (const char* option : {"--spec", "--latent", "--noise", "--sparsity", "--contractive",
                              "--beta", "--tied", "--k-start", "--anneal-epochs"}) {
     EXPECT_NE(help.out.find(option), std::string::npos) << option;

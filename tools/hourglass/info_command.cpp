@@ -1,9 +1,11 @@
-// `hourglass info`: the build's options and the CUDA devices this process can use.
+// `hourglass info`: the build's options, the CUDA devices this process can use, and the model
+// presets `hourglass train --model` knows.
 #include <iostream>
 
 #include "commands.h"
 #include "hourglass/core/device.h"
 #include "hourglass/core/version.h"
+#include "hourglass/models/presets.h"
 
 namespace hg::cli {
 
@@ -16,6 +18,10 @@ Command add_info_command(CLI::App& app) {
     if (count > 0) std::cout << (cuda_is_emulated() ? " (SIMT emulator)" : " (GPU)");
     std::cout << '\n';
     std::cout << "default device (--device auto): " << Device::parse("auto").str() << '\n';
+    std::cout << "presets (hourglass train --model NAME; --help describes them):";
+    for (const std::string& name : models::preset_names())
+      std::cout << ' ' << name;
+    std::cout << '\n';
     return 0;
   };
 }
