@@ -229,6 +229,29 @@ TEST_P(ConvOps, GradientsOnlyForInputsThatNeedThem) {
   EXPECT_EQ(tape_size(), before);
 }
 
+TEST_P(ConvOps, EmptyBatchGivesEmptyOutputsAndZeroParameterGradients) {
+  HG_REQUIRE_DEVICE(device());
+  const Device d = device();
+  Tensor x = Tensor::zeros(Shape{0, 2, 5, 4}, d);
+  Tensor w = Tensor::ones(Shape{3, 2, 3, 3}, d);
+  Tensor wt = Tensor::ones(Shape{2, 3, 3, 3}, d);
+  Tensor b = Tensor::ones(Shape{3}, d);
+  for (Tensor* t : {&x, &w, &wt, &b})
+    t->set_requires_grad(true);
+  const Tensor y = conv2d(x, w, b, conv_options({2, 1}, Padding2d::same()));
+  EXPECT_EQ(y.shape(), (Shape{0, 3, 3, 4}));
+  backward(sum(y));
+  EXPECT_EQ(w.grad().to_vector(), std::vector<float>(18 * 3, 0.0f));
+  EXPECT_EQ(b.grad().to_vector(), std::vector<float>(3, 0.0f));
+  const Tensor z = conv_transpose2d(x, wt, b, transpose_options({2, 2}, {1, 1}, {1, 0}));
+  EXPECT_EQ(z.shape(), (Shape{0, 3, 10, 7}));
+  backward(sum(z));
+  EXPECT_EQ(wt.grad().to_vector(), std::vector<float>(18 * 3, 0.0f));
+  EXPECT_EQ(max_pool2d(x).shape(), (Shape{0, 2, 2, 2}));
+  EXPECT_EQ(avg_pool2d(x).shape(), (Shape{0, 2, 2, 2}));
+  EXPECT_EQ(upsample2d(x, 2, 3, UpsampleMode::kBilinear).shape(), (Shape{0, 2, 10, 12}));
+}
+
 TEST_P(ConvOps, ConvImplSettingRunsOnEveryDevice) {
   HG_REQUIRE_DEVICE(device());
   // The CPU ignores the choice; a CUDA device runs cuDNN when the build has it. Either way the
