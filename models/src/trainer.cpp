@@ -1,7 +1,6 @@
-// The training loop. Loss sums (the total and every objective term) are kept on
-// the model's device and read back only when the progress line is redrawn, when
-// a step is logged, and at the end of the epoch, so a GPU step does not wait
-// for the host.
+// The training loop. Loss sums (the total and every objective term) are kept on the model's
+// device and read back only when the progress line is redrawn, when a step is logged, and at the
+// end of the epoch, so a GPU step does not wait for the host.
 #include "hourglass/models/trainer.h"
 
 #include <chrono>
@@ -18,89 +17,78 @@ namespace hg::models {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// running += value * samples, off the tape. The sum of per-batch means weighted
-// by batch size, divided by the sample count, is the mean over every element
-// (all samples have equal size).
-Tensor accumulate(const Tensor &running, const Tensor &value, int64_t samples) {
+// running += value * samples, off the tape. The sum of per-batch means weighted by batch size,
+// divided by the sample count, is the mean over every element (all samples have equal size).
+Tensor accumulate(const Tensor& running, const Tensor& value, int64_t samples) {
   const Tensor weighted = mul(value.detach(), static_cast<float>(samples));
   return running.defined() ? add(running, weighted) : weighted;
 }
 
 // Per-sample sums of an objective's total and terms, on the device.
 class TermSums {
-public:
-  void add(const Objective &objective, int64_t samples) {
+ public:
+  void add(const Objective& objective, int64_t samples) {
     if (names_.empty() && sums_.empty()) {
-      for (const LossTerm &term : objective.terms)
+      for (const LossTerm& term : objective.terms)
         names_.push_back(term.name);
       sums_.resize(names_.size());
     }
     HG_CHECK(objective.terms.size() == names_.size(),
-             "the objective's terms changed between batches: ", names_.size(),
-             " then ", objective.terms.size());
+             "the objective's terms changed between batches: ", names_.size(), " then ",
+             objective.terms.size());
     for (size_t i = 0; i < names_.size(); ++i) {
-      HG_CHECK(objective.terms[i].name == names_[i], "the objective's term ", i,
-               " changed from '", names_[i], "' to '", objective.terms[i].name,
-               "' between batches");
+      HG_CHECK(objective.terms[i].name == names_[i], "the objective's term ", i, " changed from '",
+               names_[i], "' to '", objective.terms[i].name, "' between batches");
       sums_[i] = accumulate(sums_[i], objective.terms[i].value, samples);
     }
     total_ = accumulate(total_, objective.total, samples);
     samples_ += samples;
   }
   int64_t samples() const { return samples_; }
-  double total_mean() const {
-    return static_cast<double>(total_.item()) / samples_;
-  }
+  double total_mean() const { return static_cast<double>(total_.item()) / samples_; }
   std::vector<TermValue> term_means() const {
     std::vector<TermValue> out;
     for (size_t i = 0; i < names_.size(); ++i)
-      out.push_back(
-          {names_[i], static_cast<double>(sums_[i].item()) / samples_});
+      out.push_back({names_[i], static_cast<double>(sums_[i].item()) / samples_});
     return out;
   }
 
-private:
+ private:
   std::vector<std::string> names_;
   std::vector<Tensor> sums_;
   Tensor total_;
   int64_t samples_ = 0;
 };
 
-// Corruption noise streams of one seed: region 0 for evaluation, region e + 1
-// for training epoch e. A region spans 2^40 Philox counters (4 numbers each),
-// far more than an epoch draws.
+// Corruption noise streams of one seed: region 0 for evaluation, region e + 1 for training epoch
+// e. A region spans 2^40 Philox counters (4 numbers each), far more than an epoch draws.
 Generator corruption_generator(uint64_t seed, uint64_t region) {
   Generator gen(seed);
   gen.set_state(seed, region << 40);
   return gen;
 }
 
-Tensor maybe_corrupt(const Tensor &x, const CorruptionOptions &corruption,
-                     Generator &gen) {
-  return corruption.kind == Corruption::kNone ? x
-                                              : corrupt(x, corruption, &gen);
+Tensor maybe_corrupt(const Tensor& x, const CorruptionOptions& corruption, Generator& gen) {
+  return corruption.kind == Corruption::kNone ? x : corrupt(x, corruption, &gen);
 }
 
-} // namespace
+}  // namespace
 
-ReconstructionLoss parse_reconstruction_loss(const std::string &name) {
-  if (name == "mse")
-    return ReconstructionLoss::kMse;
-  if (name == "bce")
-    return ReconstructionLoss::kBce;
+ReconstructionLoss parse_reconstruction_loss(const std::string& name) {
+  if (name == "mse") return ReconstructionLoss::kMse;
+  if (name == "bce") return ReconstructionLoss::kBce;
   HG_FAIL("unknown loss '", name, "': expected mse or bce");
 }
 
-const char *loss_name(ReconstructionLoss loss) {
+const char* loss_name(ReconstructionLoss loss) {
   return loss == ReconstructionLoss::kMse ? "mse" : "bce";
 }
 
-Tensor reconstruction_loss(Autoencoder &model, const Tensor &input,
-                           const Tensor &target, ReconstructionLoss loss) {
+Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor& target,
+                           ReconstructionLoss loss) {
   if (loss == ReconstructionLoss::kBce && model.output_is_sigmoid()) {
     const Tensor logits = model.forward_logits(input);
     return bce_with_logits(logits, target.reshape(logits.shape().dims()));
@@ -111,8 +99,7 @@ Tensor reconstruction_loss(Autoencoder &model, const Tensor &input,
                                           : binary_cross_entropy(out, shaped);
 }
 
-Tensor reconstruction_loss_from_code(Autoencoder &model, const Tensor &code,
-                                     const Tensor &target,
+Tensor reconstruction_loss_from_code(Autoencoder& model, const Tensor& code, const Tensor& target,
                                      ReconstructionLoss loss) {
   if (loss == ReconstructionLoss::kBce && model.output_is_sigmoid()) {
     const Tensor logits = model.decode_logits(code);
@@ -124,23 +111,21 @@ Tensor reconstruction_loss_from_code(Autoencoder &model, const Tensor &code,
                                           : binary_cross_entropy(out, shaped);
 }
 
-Objective Autoencoder::objective(const Tensor &input, const Tensor &target,
+Objective Autoencoder::objective(const Tensor& input, const Tensor& target,
                                  ReconstructionLoss loss) {
   const Tensor reconstruction = reconstruction_loss(*this, input, target, loss);
   return Objective{reconstruction, {{"reconstruction", reconstruction}}};
 }
 
-Evaluation evaluate_objective(Autoencoder &model, data::DataLoader &loader,
-                              ReconstructionLoss loss,
-                              const CorruptionOptions &corruption,
-                              uint64_t corruption_seed) {
+Evaluation evaluate_objective(Autoencoder& model, data::DataLoader& loader, ReconstructionLoss loss,
+                              const CorruptionOptions& corruption, uint64_t corruption_seed) {
   NoGrad no_grad;
   const bool was_training = model.is_training();
   model.eval();
   Generator gen = corruption_generator(corruption_seed, 0);
   TermSums sums;
   try {
-    for (const data::Batch &batch : loader) {
+    for (const data::Batch& batch : loader) {
       const Tensor input = maybe_corrupt(batch.inputs, corruption, gen);
       sums.add(model.objective(input, batch.inputs, loss), batch.size());
     }
@@ -153,16 +138,15 @@ Evaluation evaluate_objective(Autoencoder &model, data::DataLoader &loader,
   return Evaluation{sums.total_mean(), sums.term_means()};
 }
 
-double evaluate_reconstruction(Autoencoder &model, data::DataLoader &loader,
+double evaluate_reconstruction(Autoencoder& model, data::DataLoader& loader,
                                ReconstructionLoss loss) {
   NoGrad no_grad;
   const bool was_training = model.is_training();
   model.eval();
   Tensor running;
   int64_t samples = 0;
-  for (const data::Batch &batch : loader) {
-    running = accumulate(
-        running, reconstruction_loss(model, batch.inputs, loss), batch.size());
+  for (const data::Batch& batch : loader) {
+    running = accumulate(running, reconstruction_loss(model, batch.inputs, loss), batch.size());
     samples += batch.size();
   }
   model.train(was_training);
@@ -170,46 +154,39 @@ double evaluate_reconstruction(Autoencoder &model, data::DataLoader &loader,
   return static_cast<double>(running.item()) / static_cast<double>(samples);
 }
 
-std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
-                                           optim::Optimizer &optimizer,
-                                           data::DataLoader &train,
-                                           data::DataLoader *test,
-                                           const TrainOptions &options) {
+std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer& optimizer,
+                                           data::DataLoader& train, data::DataLoader* test,
+                                           const TrainOptions& options) {
   HG_CHECK(options.epochs >= 0 && options.start_epoch >= 0,
            "epochs and start_epoch must be >= 0, got ", options.epochs, " and ",
            options.start_epoch);
   HG_CHECK(options.log_every_steps >= 0, "log_every_steps must be >= 0, got ",
            options.log_every_steps);
-  HG_CHECK(train.num_batches() > 0, "the training set (",
-           train.dataset().size(), " samples) yields no batch of ",
-           train.options().batch_size,
+  HG_CHECK(train.num_batches() > 0, "the training set (", train.dataset().size(),
+           " samples) yields no batch of ", train.options().batch_size,
            train.options().drop_last ? " with drop_last" : "");
   const int64_t last_epoch = options.start_epoch + options.epochs;
-  const bool log_steps =
-      options.log_every_steps > 0 && options.on_step != nullptr;
+  const bool log_steps = options.log_every_steps > 0 && options.on_step != nullptr;
   std::vector<EpochRecord> history;
   for (int64_t epoch = options.start_epoch; epoch < last_epoch; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     model.train();
     model.on_epoch_start(epoch, last_epoch);
     train.set_epoch(epoch);
-    Generator noise = corruption_generator(options.corruption_seed,
-                                           static_cast<uint64_t>(epoch) + 1);
+    Generator noise =
+        corruption_generator(options.corruption_seed, static_cast<uint64_t>(epoch) + 1);
     std::unique_ptr<Progress> progress;
     if (options.progress) {
       progress = std::make_unique<Progress>(
-          "epoch " + std::to_string(epoch + 1) + "/" +
-              std::to_string(last_epoch),
+          "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(last_epoch),
           train.samples_per_epoch(), options.progress_options);
     }
 
     TermSums sums;
     int64_t steps = 0;
-    for (const data::Batch &batch : train) {
-      const Tensor input =
-          maybe_corrupt(batch.inputs, options.corruption, noise);
-      const Objective objective =
-          model.objective(input, batch.inputs, options.loss);
+    for (const data::Batch& batch : train) {
+      const Tensor input = maybe_corrupt(batch.inputs, options.corruption, noise);
+      const Objective objective = model.objective(input, batch.inputs, options.loss);
       optimizer.zero_grad();
       backward(objective.total);
       optimizer.step();
@@ -223,9 +200,8 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
         record.step = steps;
         record.global_step = epoch * train.num_batches() + steps;
         record.loss = objective.total.item();
-        for (const LossTerm &term : objective.terms)
-          record.terms.push_back(
-              {term.name, static_cast<double>(term.value.item())});
+        for (const LossTerm& term : objective.terms)
+          record.terms.push_back({term.name, static_cast<double>(term.value.item())});
         options.on_step(record);
       }
     }
@@ -235,18 +211,14 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
     record.train_loss = sums.total_mean();
     record.train_terms = sums.term_means();
     record.train_seconds = seconds_since(epoch_start);
-    record.samples_per_second =
-        sums.samples() / std::max(record.train_seconds, 1e-9);
-    if (progress)
-      progress->finish(record.train_loss);
-    HG_CHECK(std::isfinite(record.train_loss), "training diverged in epoch ",
-             epoch + 1, ": the mean training loss is ", record.train_loss,
-             " (try a smaller learning rate)");
+    record.samples_per_second = sums.samples() / std::max(record.train_seconds, 1e-9);
+    if (progress) progress->finish(record.train_loss);
+    HG_CHECK(std::isfinite(record.train_loss), "training diverged in epoch ", epoch + 1,
+             ": the mean training loss is ", record.train_loss, " (try a smaller learning rate)");
 
     if (test != nullptr) {
-      const Evaluation evaluation =
-          evaluate_objective(model, *test, options.loss, options.corruption,
-                             options.corruption_seed);
+      const Evaluation evaluation = evaluate_objective(model, *test, options.loss,
+                                                       options.corruption, options.corruption_seed);
       record.test_loss = evaluation.loss;
       record.test_terms = evaluation.terms;
     } else {
@@ -254,10 +226,9 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
     }
     record.seconds = seconds_since(epoch_start);
     history.push_back(record);
-    if (options.on_epoch)
-      options.on_epoch(record);
+    if (options.on_epoch) options.on_epoch(record);
   }
   return history;
 }
 
-} // namespace hg::models
+}  // namespace hg::models

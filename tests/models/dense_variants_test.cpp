@@ -1,10 +1,9 @@
-// DenseAutoencoder variants: tied weights (shared storage, PyTorch names, the
-// summed gradient against finite differences), the k-sparse code (exactly k
-// kept in training, alpha * k when encoding, gradient only through kept units,
-// the annealing schedule), the L1 / KL / contractive terms against hand
-// computations in double, the stochastic contractive estimate (exact J v,
-// unbiased against the brute-force Jacobian, differentiable), and every variant
-// learning on generated data on each device.
+// DenseAutoencoder variants: tied weights (shared storage, PyTorch names, the summed gradient
+// against finite differences), the k-sparse code (exactly k kept in training, alpha * k when
+// encoding, gradient only through kept units, the annealing schedule), the L1 / KL / contractive
+// terms against hand computations in double, the stochastic contractive estimate (exact J v,
+// unbiased against the brute-force Jacobian, differentiable), and every variant learning on
+// generated data on each device.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,8 +38,7 @@ double term(const Objective& objective, const std::string& name) {
   return NAN;
 }
 
-// ---- tied weights
-// ---------------------------------------------------------------------------
+// ---- tied weights ---------------------------------------------------------------------------
 
 TEST(TiedWeights, DecoderOwnsOnlyBiasesAndSharesTheEncoderStorage) {
   DenseAutoencoderOptions o;
@@ -71,9 +69,8 @@ TEST(TiedWeights, DecoderOwnsOnlyBiasesAndSharesTheEncoderStorage) {
   EXPECT_NE(model.describe().find("tied weights"), std::string::npos) << model.describe();
 }
 
-// The tied gradient is the sum of the encoder's and the decoder's: equal to an
-// untied twin's encoder gradient plus its decoder gradient transposed, and to
-// central differences.
+// The tied gradient is the sum of the encoder's and the decoder's: equal to an untied twin's
+// encoder gradient plus its decoder gradient transposed, and to central differences.
 TEST(TiedWeights, GradientSumsBothUsesAndMatchesFiniteDifferences) {
   DenseAutoencoderOptions o;
   o.sizes = {5, 3};
@@ -126,8 +123,7 @@ TEST(TiedWeights, GradientSumsBothUsesAndMatchesFiniteDifferences) {
   w.copy_(Tensor::from_vector(w0, w.shape()));
 }
 
-// ---- k-sparse
-// -------------------------------------------------------------------------------
+// ---- k-sparse -------------------------------------------------------------------------------
 
 int64_t nonzeros(const std::vector<float>& row) {
   int64_t n = 0;
@@ -162,8 +158,7 @@ TEST(KSparse, KeepsKInTrainingAndAlphaKWhenEncoding) {
       EXPECT_EQ(row[j], v >= sorted[2] ? v : 0.0f);
     }
   }
-  // The gradient reaches only kept units: d sum(code) / d bias_j counts the
-  // rows keeping j.
+  // The gradient reaches only kept units: d sum(code) / d bias_j counts the rows keeping j.
   backward(sum(pass.code));
   const std::vector<float> bias_grad = param(model, "encoder.0.bias").grad().to_vector();
   for (int j = 0; j < 10; ++j) {
@@ -233,8 +228,7 @@ TEST(KSparse, RejectsBadSettings) {
   EXPECT_THROW(parse_code_regularizer("l2"), Error);
 }
 
-// ---- L1, KL and contractive terms vs double references
-// ---------------------------------------
+// ---- L1, KL and contractive terms vs double references ---------------------------------------
 
 TEST(CodePenalties, L1AndKlTermsMatchHandComputations) {
   Generator gen(6);
@@ -279,8 +273,7 @@ TEST(CodePenalties, L1AndKlTermsMatchHandComputations) {
   EXPECT_THROW(DenseAutoencoder{o}, Error);  // kl needs a sigmoid code
 }
 
-// ||J||_F^2 by brute force: the Jacobian of the first layer built column by
-// column in double.
+// ||J||_F^2 by brute force: the Jacobian of the first layer built column by column in double.
 double brute_force_first_layer(const std::vector<double>& w, const std::vector<double>& b,
                                const std::vector<double>& x, int rows, int hidden, int in,
                                const std::string& act) {
@@ -339,9 +332,8 @@ TEST(Contractive, FirstLayerTermEqualsTheBruteForceJacobian) {
   EXPECT_NO_THROW(DenseAutoencoder{o});
 }
 
-// The exact Jacobian of a 4-5-3 encoder (tanh hidden, sigmoid code) at each row
-// of x, in double: J = diag(s3') W2 diag(s2') W1. Returns ||J(x_n)||_F^2
-// averaged over rows, and J per row.
+// The exact Jacobian of a 4-5-3 encoder (tanh hidden, sigmoid code) at each row of x, in double:
+// J = diag(s3') W2 diag(s2') W1. Returns ||J(x_n)||_F^2 averaged over rows, and J per row.
 double exact_encoder_frobenius(const DenseAutoencoder& model, const std::vector<double>& x,
                                int rows, std::vector<std::vector<double>>* jacobians) {
   const std::vector<double> w1 = to_double(param(model, "encoder.0.weight"));
@@ -422,10 +414,9 @@ TEST(Contractive, StochasticEstimateIsUnbiased) {
     sq += v * v / trials;
   }
   const double stderr_mean = std::sqrt((sq - mean * mean) / trials);
-  // The estimate's mean lies within 4 standard errors of the exact value; the
-  // standard error is itself small against it, so the check has teeth
-  // (measured: the standard error is 1.4% of the exact value, the mean 0.02%
-  // off it).
+  // The estimate's mean lies within 4 standard errors of the exact value; the standard error is
+  // itself small against it, so the check has teeth (measured: the standard error is 1.4% of the
+  // exact value, the mean 0.02% off it).
   std::printf(
       "stochastic contractive: mean of %d probes %.6f, exact %.6f, "
       "standard error %.6f\n",
@@ -445,8 +436,7 @@ TEST(Contractive, StochasticEstimateIsDifferentiable) {
   DenseAutoencoder model(o);
   Generator gen(18);
   const Tensor x = Tensor::rand(Shape{3, 4}, Device::cpu(), -1, 1, &gen);
-  // A fixed probe stream makes the estimate a deterministic function of the
-  // weights.
+  // A fixed probe stream makes the estimate a deterministic function of the weights.
   const auto estimate = [&] {
     Generator probes(19);
     return stochastic_contractive(model.encode_traced(x).layers, 2, probes);
@@ -471,8 +461,7 @@ TEST(Contractive, StochasticEstimateIsDifferentiable) {
   w.copy_(Tensor::from_vector(w0, w.shape()));
 }
 
-// ---- every variant learns, on every device
-// --------------------------------------------------
+// ---- every variant learns, on every device --------------------------------------------------
 
 struct Variant {
   const char* name;
@@ -549,9 +538,9 @@ const Variant kVariants[] = {
 class VariantLearns : public ::testing::TestWithParam<std::tuple<Device, int>> {};
 
 // 256 samples, batch 32, 8 epochs (64 Adam steps) on every device (the emulated CUDA device runs
-// these small layers quickly); the targets leave a margin of about 1.5x over the ratios measured
-// on the CPU (plain 0.05, tied 0.14, l1 0.06, kl 0.52 (its sigmoid code learns slowest),
-// ksparse 0.13, contractive 0.36, stochastic contractive 0.24).
+// these small layers quickly); the targets leave a margin of about 1.5x over the ratios measured on
+// the CPU (plain 0.05, tied 0.14, l1 0.06, kl 0.52 (its sigmoid code learns slowest), ksparse 0.13,
+// contractive 0.36, stochastic contractive 0.24).
 TEST_P(VariantLearns, ReconstructionFalls) {
   const Device device = std::get<0>(GetParam());
   HG_REQUIRE_DEVICE(device);

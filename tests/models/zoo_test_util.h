@@ -1,6 +1,5 @@
-// Helpers shared by the autoencoder-zoo tests: generated data sets, loaders,
-// host copies of parameters, and a double-precision symmetric eigensolver
-// (cyclic Jacobi) for the PCA checks.
+// Helpers shared by the autoencoder-zoo tests: generated data sets, loaders, host copies of
+// parameters, and a double-precision symmetric eigensolver (cyclic Jacobi) for the PCA checks.
 #pragma once
 
 #include <algorithm>
@@ -14,15 +13,12 @@
 
 namespace hg::models::zoo_test {
 
-// n samples of dimension d on a rank-r manifold: x = sigmoid(A z), z ~ N(0,
-// 1)^r, A ~ N(0, 1.5^2)^(d x r); values in (0, 1).
-inline data::Dataset low_rank_dataset(int64_t n, int64_t d, int64_t r,
-                                      uint64_t seed) {
+// n samples of dimension d on a rank-r manifold: x = sigmoid(A z), z ~ N(0, 1)^r,
+// A ~ N(0, 1.5^2)^(d x r); values in (0, 1).
+inline data::Dataset low_rank_dataset(int64_t n, int64_t d, int64_t r, uint64_t seed) {
   Generator gen(seed);
-  const std::vector<float> a =
-      Tensor::randn(Shape{d, r}, Device::cpu(), 0, 1.5f, &gen).to_vector();
-  const std::vector<float> z =
-      Tensor::randn(Shape{n, r}, Device::cpu(), 0, 1, &gen).to_vector();
+  const std::vector<float> a = Tensor::randn(Shape{d, r}, Device::cpu(), 0, 1.5f, &gen).to_vector();
+  const std::vector<float> z = Tensor::randn(Shape{n, r}, Device::cpu(), 0, 1, &gen).to_vector();
   std::vector<float> x(static_cast<size_t>(n * d));
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < d; ++j) {
@@ -35,9 +31,8 @@ inline data::Dataset low_rank_dataset(int64_t n, int64_t d, int64_t r,
   return data::make_dataset(Tensor::from_vector(x, Shape{n, d}), Tensor());
 }
 
-inline data::DataLoader loader(const data::Dataset &ds, int64_t batch,
-                               Device device, bool shuffle = true,
-                               uint64_t seed = 1) {
+inline data::DataLoader loader(const data::Dataset& ds, int64_t batch, Device device,
+                               bool shuffle = true, uint64_t seed = 1) {
   data::DataLoaderOptions o;
   o.batch_size = batch;
   o.shuffle = shuffle;
@@ -46,16 +41,16 @@ inline data::DataLoader loader(const data::Dataset &ds, int64_t batch,
   return data::DataLoader(ds, o);
 }
 
-inline std::vector<double> to_double(const Tensor &t) {
+inline std::vector<double> to_double(const Tensor& t) {
   const std::vector<float> v = t.to_vector();
   return std::vector<double>(v.begin(), v.end());
 }
 
-// Eigen-decomposition of the symmetric n x n matrix `a` (row-major) by cyclic
-// Jacobi rotations: returns (eigenvalues, eigenvectors as the columns of a
-// row-major n x n matrix), sorted by decreasing eigenvalue.
-inline std::pair<std::vector<double>, std::vector<double>>
-symmetric_eigen(std::vector<double> a, int n) {
+// Eigen-decomposition of the symmetric n x n matrix `a` (row-major) by cyclic Jacobi rotations:
+// returns (eigenvalues, eigenvectors as the columns of a row-major n x n matrix), sorted by
+// decreasing eigenvalue.
+inline std::pair<std::vector<double>, std::vector<double>> symmetric_eigen(std::vector<double> a,
+                                                                           int n) {
   std::vector<double> v(static_cast<size_t>(n * n), 0.0);
   for (int i = 0; i < n; ++i)
     v[i * n + i] = 1;
@@ -64,25 +59,22 @@ symmetric_eigen(std::vector<double> a, int n) {
     for (int p = 0; p < n; ++p)
       for (int q = p + 1; q < n; ++q)
         off += a[p * n + q] * a[p * n + q];
-    if (off < 1e-30)
-      break;
+    if (off < 1e-30) break;
     for (int p = 0; p < n; ++p) {
       for (int q = p + 1; q < n; ++q) {
         const double apq = a[p * n + q];
-        if (std::fabs(apq) < 1e-300)
-          continue;
-        // The rotation angle that zeroes a[p][q]: tan(2 theta) = 2 a_pq / (a_qq
-        // - a_pp).
+        if (std::fabs(apq) < 1e-300) continue;
+        // The rotation angle that zeroes a[p][q]: tan(2 theta) = 2 a_pq / (a_qq - a_pp).
         const double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const double t = (theta >= 0 ? 1.0 : -1.0) /
-                         (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
         const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (int k = 0; k < n; ++k) { // columns p, q of A
+        for (int k = 0; k < n; ++k) {  // columns p, q of A
           const double akp = a[k * n + p], akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
-        for (int k = 0; k < n; ++k) { // rows p, q of A
+        for (int k = 0; k < n; ++k) {  // rows p, q of A
           const double apk = a[p * n + k], aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
@@ -98,10 +90,8 @@ symmetric_eigen(std::vector<double> a, int n) {
   std::vector<int> order(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i)
     order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](int x, int y) { return a[x * n + x] > a[y * n + y]; });
-  std::vector<double> values(static_cast<size_t>(n)),
-      vectors(static_cast<size_t>(n * n));
+  std::sort(order.begin(), order.end(), [&](int x, int y) { return a[x * n + x] > a[y * n + y]; });
+  std::vector<double> values(static_cast<size_t>(n)), vectors(static_cast<size_t>(n * n));
   for (int j = 0; j < n; ++j) {
     values[j] = a[order[j] * n + order[j]];
     for (int k = 0; k < n; ++k)
@@ -110,4 +100,4 @@ symmetric_eigen(std::vector<double> a, int n) {
   return {values, vectors};
 }
 
-} // namespace hg::models::zoo_test
+}  // namespace hg::models::zoo_test

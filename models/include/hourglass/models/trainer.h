@@ -1,21 +1,18 @@
-// The training loop for autoencoders: per step the model's objective
-// (reconstruction plus the variant's penalties), zero_grad, backward, optimizer
-// step; per epoch the mean of every objective term over the training samples
-// and the test objective (under NoGrad), returned as a history and passed to a
-// callback. Reconstruction losses are per pixel: the mean over every element of
-// the batch, which is what published MNIST numbers quote.
+// The training loop for autoencoders: per step the model's objective (reconstruction plus the
+// variant's penalties), zero_grad, backward, optimizer step; per epoch the mean of every
+// objective term over the training samples and the test objective (under NoGrad), returned as a
+// history and passed to a callback. Reconstruction losses are per pixel: the mean over every
+// element of the batch, which is what published MNIST numbers quote.
 //
-// Denoising works with any model: with a corruption in TrainOptions each
-// training batch is corrupted on its device (Philox, seeded by corruption_seed)
-// and the model reconstructs the clean batch from it. The test objective then
-// also sees corrupted inputs against clean targets (Keras-style validation of a
-// denoiser), with noise that is the same at every evaluation, so test losses
-// are comparable from epoch to epoch. evaluate_reconstruction() never corrupts.
+// Denoising works with any model: with a corruption in TrainOptions each training batch is
+// corrupted on its device (Philox, seeded by corruption_seed) and the model reconstructs the
+// clean batch from it. The test objective then also sees corrupted inputs against clean targets
+// (Keras-style validation of a denoiser), with noise that is the same at every evaluation, so
+// test losses are comparable from epoch to epoch. evaluate_reconstruction() never corrupts.
 //
-// Binary cross-entropy: when the model's output is a sigmoid, the loss is
-// bce_with_logits on the pre-sigmoid output (stable for any logit, exact
-// gradient); otherwise binary_cross_entropy on the output read as probabilities
-// (log clamped at -100, like PyTorch).
+// Binary cross-entropy: when the model's output is a sigmoid, the loss is bce_with_logits on the
+// pre-sigmoid output (stable for any logit, exact gradient); otherwise binary_cross_entropy on
+// the output read as probabilities (log clamped at -100, like PyTorch).
 #pragma once
 
 #include <functional>
@@ -30,97 +27,82 @@
 
 namespace hg::models {
 
-// The per-element mean loss of model's reconstruction of `input` against
-// `target` (reshaped to the reconstruction's shape).
-Tensor reconstruction_loss(Autoencoder &model, const Tensor &input,
-                           const Tensor &target, ReconstructionLoss loss);
-inline Tensor reconstruction_loss(Autoencoder &model, const Tensor &x,
-                                  ReconstructionLoss loss) {
+// The per-element mean loss of model's reconstruction of `input` against `target` (reshaped to
+// the reconstruction's shape).
+Tensor reconstruction_loss(Autoencoder& model, const Tensor& input, const Tensor& target,
+                           ReconstructionLoss loss);
+inline Tensor reconstruction_loss(Autoencoder& model, const Tensor& x, ReconstructionLoss loss) {
   return reconstruction_loss(model, x, x, loss);
 }
-// The same from an already computed code: decodes it (through the logits for
-// BCE on a sigmoid output) and compares with `target`. Models' objective()
-// overrides use it.
-Tensor reconstruction_loss_from_code(Autoencoder &model, const Tensor &code,
-                                     const Tensor &target,
+// The same from an already computed code: decodes it (through the logits for BCE on a sigmoid
+// output) and compares with `target`. Models' objective() overrides use it.
+Tensor reconstruction_loss_from_code(Autoencoder& model, const Tensor& code, const Tensor& target,
                                      ReconstructionLoss loss);
 
-// An objective term's value averaged over the samples of an epoch or an
-// evaluation.
+// An objective term's value averaged over the samples of an epoch or an evaluation.
 struct TermValue {
   std::string name;
   double value = 0;
 };
 
 struct EpochRecord {
-  int64_t epoch = 0; // 1-based
+  int64_t epoch = 0;  // 1-based
   int64_t steps = 0;
-  double train_loss =
-      0; // the objective's total, mean over the epoch's training samples
-  double test_loss =
-      0; // the test objective's total; NaN when there is no test loader
-  std::vector<TermValue>
-      train_terms; // each objective term, "reconstruction" first
-  std::vector<TermValue> test_terms; // empty when there is no test loader
-  double samples_per_second = 0;     // training samples over training time
+  double train_loss = 0;  // the objective's total, mean over the epoch's training samples
+  double test_loss = 0;   // the test objective's total; NaN when there is no test loader
+  std::vector<TermValue> train_terms;  // each objective term, "reconstruction" first
+  std::vector<TermValue> test_terms;   // empty when there is no test loader
+  double samples_per_second = 0;       // training samples over training time
   double train_seconds = 0;
-  double seconds = 0; // the whole epoch, evaluation included
+  double seconds = 0;  // the whole epoch, evaluation included
 };
 
-// One training step, reported every log_every_steps steps (a host read of the
-// step's terms).
+// One training step, reported every log_every_steps steps (a host read of the step's terms).
 struct StepRecord {
-  int64_t epoch = 0; // 1-based
-  int64_t step = 0;  // 1-based within the epoch
-  int64_t global_step =
-      0; // 1-based over the run, counting the epochs before start_epoch
-  double loss = 0; // this batch's objective total
+  int64_t epoch = 0;        // 1-based
+  int64_t step = 0;         // 1-based within the epoch
+  int64_t global_step = 0;  // 1-based over the run, counting the epochs before start_epoch
+  double loss = 0;          // this batch's objective total
   std::vector<TermValue> terms;
 };
 
 struct TrainOptions {
   int64_t epochs = 1;
-  int64_t start_epoch =
-      0; // 0-based index of the first epoch (a resumed run starts later)
+  int64_t start_epoch = 0;  // 0-based index of the first epoch (a resumed run starts later)
   ReconstructionLoss loss = ReconstructionLoss::kBce;
   // Denoising: kind kNone (the default) trains on the inputs as they are.
   CorruptionOptions corruption;
-  // The corruption noise of epoch e comes from Philox (corruption_seed, its own
-  // counter range for e), so a run resumed at start_epoch draws the noise the
-  // uninterrupted run would have.
+  // The corruption noise of epoch e comes from Philox (corruption_seed, its own counter range
+  // for e), so a run resumed at start_epoch draws the noise the uninterrupted run would have.
   uint64_t corruption_seed = 0;
-  bool progress = true; // a progress line per epoch on progress_options.out
+  bool progress = true;  // a progress line per epoch on progress_options.out
   ProgressOptions progress_options;
-  std::function<void(const EpochRecord &)> on_epoch; // called after each epoch
-  int64_t log_every_steps =
-      0; // > 0: on_step after every log_every_steps-th step of an epoch
-  std::function<void(const StepRecord &)> on_step;
+  std::function<void(const EpochRecord&)> on_epoch;  // called after each epoch
+  int64_t log_every_steps = 0;  // > 0: on_step after every log_every_steps-th step of an epoch
+  std::function<void(const StepRecord&)> on_step;
 };
 
-// Trains for options.epochs epochs; `test` may be null. Sets each loader's
-// epoch so shuffling depends only on (seed, epoch), and calls
-// model.on_epoch_start(epoch, start_epoch + epochs) before each epoch.
-std::vector<EpochRecord> train_autoencoder(Autoencoder &model,
-                                           optim::Optimizer &optimizer,
-                                           data::DataLoader &train,
-                                           data::DataLoader *test,
-                                           const TrainOptions &options);
+// Trains for options.epochs epochs; `test` may be null. Sets each loader's epoch so shuffling
+// depends only on (seed, epoch), and calls model.on_epoch_start(epoch, start_epoch + epochs)
+// before each epoch.
+std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer& optimizer,
+                                           data::DataLoader& train, data::DataLoader* test,
+                                           const TrainOptions& options);
 
 struct Evaluation {
-  double loss = 0; // the objective's total, mean over the samples
+  double loss = 0;  // the objective's total, mean over the samples
   std::vector<TermValue> terms;
 };
-// The objective over every sample of `loader`, in eval mode under NoGrad. With
-// a corruption the inputs are corrupted (noise from corruption_seed's
-// evaluation stream, the same at every call) and the targets stay clean.
-Evaluation evaluate_objective(Autoencoder &model, data::DataLoader &loader,
-                              ReconstructionLoss loss,
-                              const CorruptionOptions &corruption = {},
+// The objective over every sample of `loader`, in eval mode under NoGrad. With a corruption the
+// inputs are corrupted (noise from corruption_seed's evaluation stream, the same at every call)
+// and the targets stay clean.
+Evaluation evaluate_objective(Autoencoder& model, data::DataLoader& loader, ReconstructionLoss loss,
+                              const CorruptionOptions& corruption = {},
                               uint64_t corruption_seed = 0);
 
-// The mean per-element reconstruction loss over every sample of `loader` (clean
-// inputs, no penalties), in eval mode under NoGrad.
-double evaluate_reconstruction(Autoencoder &model, data::DataLoader &loader,
+// The mean per-element reconstruction loss over every sample of `loader` (clean inputs, no
+// penalties), in eval mode under NoGrad.
+double evaluate_reconstruction(Autoencoder& model, data::DataLoader& loader,
                                ReconstructionLoss loss);
 
-} // namespace hg::models
+}  // namespace hg::models
