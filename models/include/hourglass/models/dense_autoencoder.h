@@ -16,7 +16,9 @@
 //   training mode, alpha * k in eval mode; on_epoch_start() advances the annealing schedule.
 // - contractive: lambda * ||J_f(x)||_F^2 of the first encoder layer (closed form) or of the whole
 //   encoder (stochastic estimate), see contractive.h. It penalises the encoder before any k-sparse
-//   selection.
+//   selection. The stochastic probes come from the model's own Generator (seeded by
+//   contractive.seed), which advances at every objective() call, evaluation included; its state
+//   is not a parameter, so a checkpoint does not carry it.
 // objective() returns the terms "reconstruction", then "l1" or "kl_sparsity", then "contractive",
 // each already weighted.
 #pragma once
