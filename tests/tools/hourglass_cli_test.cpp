@@ -12,6 +12,7 @@
 
 #include "hourglass/core/rng.h"
 #include "hourglass/data/idx.h"
+#include "hourglass/ops/conv.h"
 
 namespace {
 
@@ -159,3 +160,22 @@ TEST_F(HourglassCli, InfoAndHelp) {
 }
 
 }  // namespace
+
+TEST_F(HourglassCli, ConvImplChoice) {
+  write_dataset(dir_ / "tiny", 32, 16);
+  const std::string base =
+      "train --model keras-conv --data tiny --epochs 1 --batch 16 --device cpu";
+  const Result native = run(base + " --conv-impl native --out native");
+  EXPECT_EQ(native.code, 0) << native.err;
+  EXPECT_EQ(run(base + " --conv-impl winograd").code, 2);
+  // cuDNN is a build option: with it, a cpu run just uses the CPU convolution; without it, the
+  // choice is refused up front with one line naming the option.
+  const Result cudnn = run(base + " --conv-impl cudnn --out cudnn");
+  if (hg::cudnn_available()) {
+    EXPECT_EQ(cudnn.code, 0) << cudnn.err;
+  } else {
+    EXPECT_EQ(cudnn.code, 1);
+    EXPECT_NE(cudnn.err.find("HG_CUDNN"), std::string::npos) << cudnn.err;
+    EXPECT_FALSE(fs::exists(dir_ / "cudnn"));
+  }
+}

@@ -23,6 +23,7 @@
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/models.h"
 #include "hourglass/models/stacked.h"
+#include "hourglass/ops/conv.h"
 #include "hourglass/optim/optimizer.h"
 #include "run_files.h"
 #include "train_options.h"
@@ -191,7 +192,9 @@ int run_train(const TrainArgs& args) {
   const ResolvedRun run = resolve_run(args);
   const models::Recipe& recipe = run.recipe;
   const Device device = Device::parse(args.device);
-  std::cout << "device: " << describe_device(device) << std::endl;
+  set_conv_impl(parse_conv_impl(args.conv_impl));
+  std::cout << "device: " << describe_device(device)
+            << (args.conv_impl == "cudnn" ? " (cuDNN convolutions)" : "") << std::endl;
   manual_seed(args.seed);
 
   const std::string data_dir = resolve_data_dir(args.data);
@@ -240,6 +243,7 @@ int run_train(const TrainArgs& args) {
                            {"lr", optimizer->lr()},
                            {"seed", args.seed},
                            {"device", device.str()},
+                           {"conv_impl", args.conv_impl},
                            {"loss", recipe.loss},
                            {"recipe", recipe_json(recipe)},
                            {"overrides", run.overrides},

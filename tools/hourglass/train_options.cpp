@@ -76,6 +76,11 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
   cmd->add_option("--device", args.device, "auto, cpu, cuda or cuda:N")
       ->check(CLI::Validator(check_device, "DEVICE"))
       ->capture_default_str();
+  cmd->add_option("--conv-impl", args.conv_impl,
+                  "Convolutions on a CUDA device: our kernels (native) or cuDNN (builds with "
+                  "HG_CUDNN)")
+      ->check(CLI::IsMember({"native", "cudnn"}))
+      ->capture_default_str();
   cmd->add_option("--limit", args.limit, "Use only the first N samples of each split (quick runs)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   cmd->add_option("--out", args.out, "Run directory (default: runs/<timestamp>)");

@@ -30,6 +30,7 @@ struct TrainArgs {
   std::string data = "mnist";
   uint64_t seed = 0;
   std::string device = "auto";
+  std::string conv_impl = "native";
   int64_t limit = -1;
   std::string out;
   models::Recipe given;  // the command line's values of the recipe options
