@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "simd_clones.h"
+
 namespace hg::kernels::cpu {
 
 namespace {
@@ -33,8 +35,10 @@ struct Tap {
   int64_t base;
 };
 
+// Always inlined, and so is each caller's lambda: the loops then sit in the caller itself, which
+// HG_SIMD_CLONES compiles once per instruction set (an out-of-line copy would be baseline only).
 template <class F>
-void for_each_tap(const Conv2dGeometry& g, F f) {
+[[gnu::always_inline]] inline void for_each_tap(const Conv2dGeometry& g, F f) {
   for (int64_t ci = 0; ci < g.in_channels; ++ci)
     for (int64_t kh = 0; kh < g.kernel_h; ++kh) {
       const int64_t h_off = kh * g.dilation_h - g.pad_h;
@@ -51,122 +55,128 @@ void for_each_tap(const Conv2dGeometry& g, F f) {
 
 }  // namespace
 
-void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0, int64_t oh1, float* col,
-            int64_t ld) {
+HG_SIMD_CLONES void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0, int64_t oh1,
+                           float* col, int64_t ld) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
-  for_each_tap(g, [&](const Tap& t) {
-    float* row = col + t.k * ld;  // row[(oh - oh0) * ow_n + ow]
-    const int64_t lo = t.rw.lo, hi = t.rw.hi;
-    for (int64_t oh = oh0; oh < oh1; ++oh) {
-      float* __restrict dst = row + (oh - oh0) * ow_n;
-      if (oh < t.rh.lo || oh >= t.rh.hi || lo == hi) {
-        for (int64_t ow = 0; ow < ow_n; ++ow)
-          dst[ow] = 0.0f;
-        continue;
-      }
-      const float* __restrict src = x + (t.base + oh * row_step);
-      for (int64_t ow = 0; ow < lo; ++ow)
-        dst[ow] = 0.0f;
-      if (sw == 1) {
-        for (int64_t i = 0; i < hi - lo; ++i)
-          dst[lo + i] = src[i];
-      } else {
-        for (int64_t i = 0; i < hi - lo; ++i)
-          dst[lo + i] = src[i * sw];
-      }
-      for (int64_t ow = hi; ow < ow_n; ++ow)
-        dst[ow] = 0.0f;
-    }
-  });
+  for_each_tap(
+      g, [&](const Tap& t) __attribute__((always_inline)) {
+        float* row = col + t.k * ld;  // row[(oh - oh0) * ow_n + ow]
+        const int64_t lo = t.rw.lo, hi = t.rw.hi;
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          float* __restrict dst = row + (oh - oh0) * ow_n;
+          if (oh < t.rh.lo || oh >= t.rh.hi || lo == hi) {
+            for (int64_t ow = 0; ow < ow_n; ++ow)
+              dst[ow] = 0.0f;
+            continue;
+          }
+          const float* __restrict src = x + (t.base + oh * row_step);
+          for (int64_t ow = 0; ow < lo; ++ow)
+            dst[ow] = 0.0f;
+          if (sw == 1) {
+            for (int64_t i = 0; i < hi - lo; ++i)
+              dst[lo + i] = src[i];
+          } else {
+            for (int64_t i = 0; i < hi - lo; ++i)
+              dst[lo + i] = src[i * sw];
+          }
+          for (int64_t ow = hi; ow < ow_n; ++ow)
+            dst[ow] = 0.0f;
+        }
+      });
 }
 
-void col2im_add(const Conv2dGeometry& g, const float* col, int64_t ld, int64_t oh0, int64_t oh1,
-                float* dx) {
+HG_SIMD_CLONES void col2im_add(const Conv2dGeometry& g, const float* col, int64_t ld, int64_t oh0,
+                               int64_t oh1, float* dx) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
-  for_each_tap(g, [&](const Tap& t) {
-    const float* row = col + t.k * ld;
-    const int64_t n = t.rw.hi - t.rw.lo;
-    if (n == 0) return;
-    for (int64_t oh = std::max(oh0, t.rh.lo); oh < std::min(oh1, t.rh.hi); ++oh) {
-      const float* __restrict src = row + (oh - oh0) * ow_n + t.rw.lo;
-      float* __restrict dst = dx + (t.base + oh * row_step);
-      if (sw == 1) {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i] += src[i];
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i * sw] += src[i];
-      }
-    }
-  });
+  for_each_tap(
+      g, [&](const Tap& t) __attribute__((always_inline)) {
+        const float* row = col + t.k * ld;
+        const int64_t n = t.rw.hi - t.rw.lo;
+        if (n == 0) return;
+        for (int64_t oh = std::max(oh0, t.rh.lo); oh < std::min(oh1, t.rh.hi); ++oh) {
+          const float* __restrict src = row + (oh - oh0) * ow_n + t.rw.lo;
+          float* __restrict dst = dx + (t.base + oh * row_step);
+          if (sw == 1) {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i] += src[i];
+          } else {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i * sw] += src[i];
+          }
+        }
+      });
 }
 
-void conv_single_forward(const Conv2dGeometry& g, const float* x, const float* w, float* y) {
+HG_SIMD_CLONES void conv_single_forward(const Conv2dGeometry& g, const float* x, const float* w,
+                                        float* y) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
-  for_each_tap(g, [&](const Tap& t) {
-    const int64_t n = t.rw.hi - t.rw.lo;
-    const float wk = w[t.k];
-    if (n == 0) return;
-    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
-      float* __restrict dst = y + oh * ow_n + t.rw.lo;
-      const float* __restrict src = x + (t.base + oh * row_step);
-      if (sw == 1) {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i] += wk * src[i];
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i] += wk * src[i * sw];
-      }
-    }
-  });
+  for_each_tap(
+      g, [&](const Tap& t) __attribute__((always_inline)) {
+        const int64_t n = t.rw.hi - t.rw.lo;
+        const float wk = w[t.k];
+        if (n == 0) return;
+        for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+          float* __restrict dst = y + oh * ow_n + t.rw.lo;
+          const float* __restrict src = x + (t.base + oh * row_step);
+          if (sw == 1) {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i] += wk * src[i];
+          } else {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i] += wk * src[i * sw];
+          }
+        }
+      });
 }
 
-void conv_single_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
-                               float* dx) {
+HG_SIMD_CLONES void conv_single_backward_data(const Conv2dGeometry& g, const float* dy,
+                                              const float* w, float* dx) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
-  for_each_tap(g, [&](const Tap& t) {
-    const int64_t n = t.rw.hi - t.rw.lo;
-    const float wk = w[t.k];
-    if (n == 0) return;
-    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
-      const float* __restrict src = dy + oh * ow_n + t.rw.lo;
-      float* __restrict dst = dx + (t.base + oh * row_step);
-      if (sw == 1) {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i] += wk * src[i];
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          dst[i * sw] += wk * src[i];
-      }
-    }
-  });
+  for_each_tap(
+      g, [&](const Tap& t) __attribute__((always_inline)) {
+        const int64_t n = t.rw.hi - t.rw.lo;
+        const float wk = w[t.k];
+        if (n == 0) return;
+        for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+          const float* __restrict src = dy + oh * ow_n + t.rw.lo;
+          float* __restrict dst = dx + (t.base + oh * row_step);
+          if (sw == 1) {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i] += wk * src[i];
+          } else {
+            for (int64_t i = 0; i < n; ++i)
+              dst[i * sw] += wk * src[i];
+          }
+        }
+      });
 }
 
-void conv_single_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
-                                 float* dw) {
+HG_SIMD_CLONES void conv_single_backward_weight(const Conv2dGeometry& g, const float* x,
+                                                const float* dy, float* dw) {
   constexpr int kLanes = 8;  // independent partial sums, so the dot product vectorizes
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
-  for_each_tap(g, [&](const Tap& t) {
-    const int64_t n = t.rw.hi - t.rw.lo;
-    if (n == 0) return;
-    float acc[kLanes] = {};
-    for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
-      const float* __restrict a = dy + oh * ow_n + t.rw.lo;
-      const float* __restrict b = x + (t.base + oh * row_step);
-      int64_t i = 0;
-      if (sw == 1) {
-        for (; i + kLanes <= n; i += kLanes)
-          for (int j = 0; j < kLanes; ++j)
-            acc[j] += a[i + j] * b[i + j];
-      }
-      for (; i < n; ++i)
-        acc[i % kLanes] += a[i] * b[i * sw];
-    }
-    float s = 0.0f;
-    for (float v : acc)
-      s += v;
-    dw[t.k] += s;
-  });
+  for_each_tap(
+      g, [&](const Tap& t) __attribute__((always_inline)) {
+        const int64_t n = t.rw.hi - t.rw.lo;
+        if (n == 0) return;
+        float acc[kLanes] = {};
+        for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+          const float* __restrict a = dy + oh * ow_n + t.rw.lo;
+          const float* __restrict b = x + (t.base + oh * row_step);
+          int64_t i = 0;
+          if (sw == 1) {
+            for (; i + kLanes <= n; i += kLanes)
+              for (int j = 0; j < kLanes; ++j)
+                acc[j] += a[i + j] * b[i + j];
+          }
+          for (; i < n; ++i)
+            acc[i % kLanes] += a[i] * b[i * sw];
+        }
+        float s = 0.0f;
+        for (float v : acc)
+          s += v;
+        dw[t.k] += s;
+      });
 }
 
 }  // namespace hg::kernels::cpu

@@ -44,12 +44,38 @@ void CpuBackend::max_pool2d_forward(const Pool2dGeometry& g, const float* x, flo
                                     int32_t* argmax) {
   const int64_t planes = g.batch * g.channels;
   const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+  // 2x2 windows of stride 2 without padding (the common MaxPool2d(2)): output (oh, ow) with
+  // oh < full_h and ow < full_w has its whole window inside x and takes the unrolled path; the
+  // rest (ceil mode's clipped last row / column) takes the general one.
+  const bool two_by_two = g.kernel_h == 2 && g.kernel_w == 2 && g.stride_h == 2 &&
+                          g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
+  const int64_t full_h = two_by_two ? std::min(g.out_h, g.in_h / 2) : 0;
+  const int64_t full_w = two_by_two ? std::min(g.out_w, g.in_w / 2) : 0;
 #pragma omp parallel for if (planes > 1 && g.x_numel() > kParallelThreshold)
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * in_plane;
+    float* yp = y + p * out_plane;
+    int32_t* ap = argmax + p * out_plane;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       const Span h = window(oh, g.stride_h, g.pad_h, g.kernel_h, g.in_h);
-      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      const int64_t ow_fast = oh < full_h ? full_w : 0;
+      for (int64_t ow = 0; ow < ow_fast; ++ow) {
+        // The general rule below, unrolled over the window's four elements in the same order.
+        const int64_t i0 = 2 * oh * g.in_w + 2 * ow;
+        const int64_t idx[4] = {i0, i0 + 1, i0 + g.in_w, i0 + g.in_w + 1};
+        float best = xp[idx[0]];
+        int64_t best_index = idx[0];
+        for (int k = 1; k < 4; ++k) {
+          const float v = xp[idx[k]];
+          // Selects rather than branches: on activations the comparison is unpredictable.
+          const bool take = (v > best) | std::isnan(v);
+          best = take ? v : best;
+          best_index = take ? idx[k] : best_index;
+        }
+        yp[oh * g.out_w + ow] = best;
+        ap[oh * g.out_w + ow] = static_cast<int32_t>(best_index);
+      }
+      for (int64_t ow = ow_fast; ow < g.out_w; ++ow) {
         const Span w = window(ow, g.stride_w, g.pad_w, g.kernel_w, g.in_w);
         // An empty window (possible only for geometries PyTorch rejects) gives -inf, argmax -1.
         float best = -std::numeric_limits<float>::infinity();
@@ -65,9 +91,8 @@ void CpuBackend::max_pool2d_forward(const Pool2dGeometry& g, const float* x, flo
             }
           }
         }
-        const int64_t o = p * out_plane + oh * g.out_w + ow;
-        y[o] = best;
-        argmax[o] = static_cast<int32_t>(best_index);
+        yp[oh * g.out_w + ow] = best;
+        ap[oh * g.out_w + ow] = static_cast<int32_t>(best_index);
       }
     }
   }

@@ -7,6 +7,7 @@
 // integer division and its fraction one rounding of rem / (2s). This avoids the float error of
 // multiplying by 1/s (s = 3) and gives the CUDA twin bitwise the same weights.
 #include <algorithm>
+#include <cstring>
 
 #include "cpu_backend.h"
 #include "parallel.h"
@@ -41,13 +42,28 @@ void CpuBackend::upsample2d_forward(UpsampleMode mode, const Upsample2dGeometry&
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * in_plane;
     float* yp = y + p * out_plane;
-    for (int64_t oh = 0; oh < out_h; ++oh) {
-      if (mode == UpsampleMode::kNearest) {
-        const float* row = xp + (oh / g.scale_h) * g.in_w;
-        for (int64_t ow = 0; ow < out_w; ++ow)
-          yp[oh * out_w + ow] = row[ow / g.scale_w];
-        continue;
+    if (mode == UpsampleMode::kNearest) {
+      // Each input row is widened once into the first of its scale_h output rows, which is then
+      // copied to the others (no per-pixel integer division).
+      for (int64_t ih = 0; ih < g.in_h; ++ih) {
+        const float* __restrict row = xp + ih * g.in_w;
+        float* __restrict first = yp + ih * g.scale_h * out_w;
+        if (g.scale_w == 2) {
+          for (int64_t iw = 0; iw < g.in_w; ++iw) {
+            first[2 * iw] = row[iw];
+            first[2 * iw + 1] = row[iw];
+          }
+        } else {
+          for (int64_t iw = 0; iw < g.in_w; ++iw)
+            for (int64_t b = 0; b < g.scale_w; ++b)
+              first[iw * g.scale_w + b] = row[iw];
+        }
+        for (int64_t a = 1; a < g.scale_h; ++a)
+          std::memcpy(first + a * out_w, first, static_cast<size_t>(out_w) * sizeof(float));
       }
+      continue;
+    }
+    for (int64_t oh = 0; oh < out_h; ++oh) {
       const Taps h = bilinear_taps(oh, g.scale_h, g.in_h);
       const float* r0 = xp + h.i0 * g.in_w;
       const float* r1 = xp + h.i1 * g.in_w;
@@ -72,6 +88,15 @@ void CpuBackend::upsample2d_backward(UpsampleMode mode, const Upsample2dGeometry
     if (mode == UpsampleMode::kNearest) {
       // Gather: input (ih, iw) is the source of the s_h x s_w block of outputs at (ih s_h, iw s_w).
       for (int64_t ih = 0; ih < g.in_h; ++ih) {
+        if (g.scale_h == 2 && g.scale_w == 2) {
+          // The loop below unrolled, summing in the same order (from 0, so -0 stays +0 alike).
+          const float* __restrict r0 = dyp + 2 * ih * out_w;
+          const float* __restrict r1 = r0 + out_w;
+          float* __restrict d = dxp + ih * g.in_w;
+          for (int64_t iw = 0; iw < g.in_w; ++iw)
+            d[iw] = (((0.0f + r0[2 * iw]) + r0[2 * iw + 1]) + r1[2 * iw]) + r1[2 * iw + 1];
+          continue;
+        }
         for (int64_t iw = 0; iw < g.in_w; ++iw) {
           float sum = 0.0f;
           for (int64_t a = 0; a < g.scale_h; ++a) {
