@@ -58,10 +58,35 @@ template <class F>
 HG_SIMD_CLONES void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0, int64_t oh1,
                            float* col, int64_t ld) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  // When an output row step is an input row step (stride 1 both ways, out_w == in_w: 'same'
+  // padding), a tap's input pixel for column F = (oh - oh0) * ow_n + ow is at a constant offset
+  // from F, so its valid rows [a, b) are one contiguous copy from x[base + a * row_step] onward;
+  // the copy also lands x values in the padding columns ow < lo, ow >= hi between two valid
+  // runs (all inside channel ci's plane, so in bounds), which are zeroed after it.
+  const bool flat = sw == 1 && row_step == ow_n;
   for_each_tap(
       g, [&](const Tap& t) __attribute__((always_inline)) {
         float* row = col + t.k * ld;  // row[(oh - oh0) * ow_n + ow]
         const int64_t lo = t.rw.lo, hi = t.rw.hi;
+        const int64_t a = std::max(oh0, t.rh.lo), b = std::min(oh1, t.rh.hi);
+        if (flat && lo < hi && a < b) {
+          float* __restrict out = row;
+          for (int64_t f = 0; f < (a - oh0) * ow_n; ++f)
+            out[f] = 0.0f;
+          const int64_t f0 = (a - oh0) * ow_n + lo, f1 = (b - 1 - oh0) * ow_n + hi;
+          const float* __restrict src = x + (t.base + a * row_step);
+          for (int64_t i = 0; i < f1 - f0; ++i)
+            out[f0 + i] = src[i];
+          for (int64_t oh = a; oh < b; ++oh) {
+            for (int64_t ow = 0; ow < lo; ++ow)
+              out[(oh - oh0) * ow_n + ow] = 0.0f;
+            for (int64_t ow = hi; ow < ow_n; ++ow)
+              out[(oh - oh0) * ow_n + ow] = 0.0f;
+          }
+          for (int64_t f = (b - oh0) * ow_n; f < (oh1 - oh0) * ow_n; ++f)
+            out[f] = 0.0f;
+          return;
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
           float* __restrict dst = row + (oh - oh0) * ow_n;
           if (oh < t.rh.lo || oh >= t.rh.hi || lo == hi) {
@@ -153,29 +178,41 @@ HG_SIMD_CLONES void conv_single_backward_data(const Conv2dGeometry& g, const flo
 
 HG_SIMD_CLONES void conv_single_backward_weight(const Conv2dGeometry& g, const float* x,
                                                 const float* dy, float* dw) {
-  constexpr int kLanes = 8;  // independent partial sums, so the dot product vectorizes
+  // Per tap, the products are first summed down the output rows into one partial sum per output
+  // column (kBlock columns at a time): every column is an independent lane, so the loop over a row
+  // vectorizes without a dependency chain through one accumulator. The column sums are then
+  // added in column order (kLanes interleaved partial sums), a fixed order for a given geometry.
+  constexpr int64_t kBlock = 64;
+  constexpr int kLanes = 8;
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
   for_each_tap(
       g, [&](const Tap& t) __attribute__((always_inline)) {
         const int64_t n = t.rw.hi - t.rw.lo;
-        if (n == 0) return;
-        float acc[kLanes] = {};
-        for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
-          const float* __restrict a = dy + oh * ow_n + t.rw.lo;
-          const float* __restrict b = x + (t.base + oh * row_step);
-          int64_t i = 0;
-          if (sw == 1) {
-            for (; i + kLanes <= n; i += kLanes)
-              for (int j = 0; j < kLanes; ++j)
-                acc[j] += a[i + j] * b[i + j];
+        if (n == 0 || t.rh.lo == t.rh.hi) return;
+        float total = 0.0f;
+        for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+          const int64_t m = std::min(kBlock, n - i0);
+          float col_sum[kBlock];
+          for (int64_t i = 0; i < m; ++i)
+            col_sum[i] = 0.0f;
+          for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
+            const float* __restrict a = dy + oh * ow_n + t.rw.lo + i0;
+            const float* __restrict b = x + (t.base + oh * row_step + i0 * sw);
+            if (sw == 1) {
+              for (int64_t i = 0; i < m; ++i)
+                col_sum[i] += a[i] * b[i];
+            } else {
+              for (int64_t i = 0; i < m; ++i)
+                col_sum[i] += a[i] * b[i * sw];
+            }
           }
-          for (; i < n; ++i)
-            acc[i % kLanes] += a[i] * b[i * sw];
+          float lanes[kLanes] = {};
+          for (int64_t i = 0; i < m; ++i)
+            lanes[i % kLanes] += col_sum[i];
+          for (float v : lanes)
+            total += v;
         }
-        float s = 0.0f;
-        for (float v : acc)
-          s += v;
-        dw[t.k] += s;
+        dw[t.k] += total;
       });
 }
 
