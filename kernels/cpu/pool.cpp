@@ -8,6 +8,7 @@
 
 #include "cpu_backend.h"
 #include "parallel.h"
+#include "simd_clones.h"
 
 namespace hg::kernels::cpu {
 
@@ -38,6 +39,32 @@ int64_t avg_divisor(const Pool2dGeometry& g, bool count_include_pad, int64_t oh,
   return (h.end - h.begin) * (w.end - w.begin);
 }
 
+// ow_n outputs of a 2x2, stride-2 max pool whose windows lie inside x: output ow reads rows
+// r0 = xp[2 oh], r0 + in_w at columns 2 ow, 2 ow + 1; first is the plane index of r0[0]. The
+// general rule (first maximum in row-major window order, every NaN takes over) unrolled, with
+// selects instead of branches so the loop vectorizes (the comparisons are unpredictable on
+// activations).
+HG_SIMD_CLONES void max_pool_2x2_row(const float* r0, int64_t in_w, int64_t ow_n, int32_t first,
+                                     float* __restrict y, int32_t* __restrict argmax) {
+  const float* __restrict a = r0;
+  const float* __restrict b = r0 + in_w;
+  const int32_t down = static_cast<int32_t>(in_w);
+  for (int64_t ow = 0; ow < ow_n; ++ow) {
+    const int32_t i = first + 2 * static_cast<int32_t>(ow);
+    float best = a[2 * ow];
+    int32_t best_index = i;
+    const float v[3] = {a[2 * ow + 1], b[2 * ow], b[2 * ow + 1]};
+    const int32_t at[3] = {i + 1, i + down, i + down + 1};
+    for (int k = 0; k < 3; ++k) {
+      const bool take = (v[k] > best) | (v[k] != v[k]);  // v[k] != v[k]: v[k] is NaN
+      best = take ? v[k] : best;
+      best_index = take ? at[k] : best_index;
+    }
+    y[ow] = best;
+    argmax[ow] = best_index;
+  }
+}
+
 }  // namespace
 
 void CpuBackend::max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
@@ -59,22 +86,10 @@ void CpuBackend::max_pool2d_forward(const Pool2dGeometry& g, const float* x, flo
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       const Span h = window(oh, g.stride_h, g.pad_h, g.kernel_h, g.in_h);
       const int64_t ow_fast = oh < full_h ? full_w : 0;
-      for (int64_t ow = 0; ow < ow_fast; ++ow) {
-        // The general rule below, unrolled over the window's four elements in the same order.
-        const int64_t i0 = 2 * oh * g.in_w + 2 * ow;
-        const int64_t idx[4] = {i0, i0 + 1, i0 + g.in_w, i0 + g.in_w + 1};
-        float best = xp[idx[0]];
-        int64_t best_index = idx[0];
-        for (int k = 1; k < 4; ++k) {
-          const float v = xp[idx[k]];
-          // Selects rather than branches: on activations the comparison is unpredictable.
-          const bool take = (v > best) | std::isnan(v);
-          best = take ? v : best;
-          best_index = take ? idx[k] : best_index;
-        }
-        yp[oh * g.out_w + ow] = best;
-        ap[oh * g.out_w + ow] = static_cast<int32_t>(best_index);
-      }
+      if (ow_fast > 0)
+        max_pool_2x2_row(xp + 2 * oh * g.in_w, g.in_w, ow_fast,
+                         static_cast<int32_t>(2 * oh * g.in_w), yp + oh * g.out_w,
+                         ap + oh * g.out_w);
       for (int64_t ow = ow_fast; ow < g.out_w; ++ow) {
         const Span w = window(ow, g.stride_w, g.pad_w, g.kernel_w, g.in_w);
         // An empty window (possible only for geometries PyTorch rejects) gives -inf, argmax -1.
