@@ -7,6 +7,8 @@
 #include "im2col.h"
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 #include "simd_clones.h"
 
@@ -51,6 +53,31 @@ template <class F>
         f(Tap{(ci * g.kernel_h + kh) * g.kernel_w + kw, rh, rw, base});
       }
     }
+}
+
+// keep ? a : b, as an integer bit blend: GCC (under the default -ftrapping-math) does not
+// vectorize a loop with a float select, but does vectorize this.
+[[gnu::always_inline]] inline float blend(bool keep, float a, float b) {
+  uint32_t ia, ib;
+  std::memcpy(&ia, &a, sizeof ia);
+  std::memcpy(&ib, &b, sizeof ib);
+  const uint32_t mask = 0u - static_cast<uint32_t>(keep);
+  const uint32_t r = (ia & mask) | (ib & ~mask);
+  float out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+}
+
+// For the one-channel sums on 'same'-padded stride-1 geometries (row_step == out_w: see im2col):
+// column[F] = F mod out_w for the P flat output indices F = oh * out_w + ow, so one flat loop
+// per tap can tell the tap's valid columns [lo, hi) from the padding ones.
+const int32_t* output_columns(const Conv2dGeometry& g) {
+  thread_local std::vector<int32_t> column;
+  column.resize(static_cast<size_t>(g.out_h * g.out_w));
+  for (int64_t oh = 0; oh < g.out_h; ++oh)
+    for (int64_t ow = 0; ow < g.out_w; ++ow)
+      column[static_cast<size_t>(oh * g.out_w + ow)] = static_cast<int32_t>(ow);
+  return column.data();
 }
 
 }  // namespace
@@ -135,11 +162,29 @@ HG_SIMD_CLONES void col2im_add(const Conv2dGeometry& g, const float* col, int64_
 HG_SIMD_CLONES void conv_single_forward(const Conv2dGeometry& g, const float* x, const float* w,
                                         float* y) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  const int32_t* column = sw == 1 && row_step == ow_n ? output_columns(g) : nullptr;
   for_each_tap(
       g, [&](const Tap& t) __attribute__((always_inline)) {
         const int64_t n = t.rw.hi - t.rw.lo;
         const float wk = w[t.k];
         if (n == 0) return;
+        if (column != nullptr) {
+          // Flat: output F = f0 + i reads src[i]; padding columns keep their value (a select,
+          // not an added 0, so the result is bitwise the row loop's).
+          if (t.rh.lo >= t.rh.hi) return;
+          const int64_t f0 = t.rh.lo * ow_n + t.rw.lo, f1 = (t.rh.hi - 1) * ow_n + t.rw.hi;
+          const int32_t lo = static_cast<int32_t>(t.rw.lo);
+          const uint32_t span = static_cast<uint32_t>(n);
+          const float* __restrict src = x + (t.base + t.rh.lo * row_step);
+          float* __restrict out = y + f0;
+          const int32_t* __restrict c = column + f0;
+          for (int64_t i = 0; i < f1 - f0; ++i) {
+            const float before = out[i], after = before + wk * src[i];
+            // lo <= c[i] < hi as one unsigned comparison (c[i] - lo wraps when c[i] < lo).
+            out[i] = blend(static_cast<uint32_t>(c[i] - lo) < span, after, before);
+          }
+          return;
+        }
         for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
           float* __restrict dst = y + oh * ow_n + t.rw.lo;
           const float* __restrict src = x + (t.base + oh * row_step);
@@ -157,11 +202,28 @@ HG_SIMD_CLONES void conv_single_forward(const Conv2dGeometry& g, const float* x,
 HG_SIMD_CLONES void conv_single_backward_data(const Conv2dGeometry& g, const float* dy,
                                               const float* w, float* dx) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  const int32_t* column = sw == 1 && row_step == ow_n ? output_columns(g) : nullptr;
   for_each_tap(
       g, [&](const Tap& t) __attribute__((always_inline)) {
         const int64_t n = t.rw.hi - t.rw.lo;
         const float wk = w[t.k];
         if (n == 0) return;
+        if (column != nullptr) {
+          // Flat, as in conv_single_forward: dy[F] for F = f0 + i goes to dst[i].
+          if (t.rh.lo >= t.rh.hi) return;
+          const int64_t f0 = t.rh.lo * ow_n + t.rw.lo, f1 = (t.rh.hi - 1) * ow_n + t.rw.hi;
+          const int32_t lo = static_cast<int32_t>(t.rw.lo);
+          const uint32_t span = static_cast<uint32_t>(n);
+          float* __restrict dst = dx + (t.base + t.rh.lo * row_step);
+          const float* __restrict src = dy + f0;
+          const int32_t* __restrict c = column + f0;
+          for (int64_t i = 0; i < f1 - f0; ++i) {
+            const float before = dst[i], after = before + wk * src[i];
+            // lo <= c[i] < hi as one unsigned comparison (c[i] - lo wraps when c[i] < lo).
+            dst[i] = blend(static_cast<uint32_t>(c[i] - lo) < span, after, before);
+          }
+          return;
+        }
         for (int64_t oh = t.rh.lo; oh < t.rh.hi; ++oh) {
           const float* __restrict src = dy + oh * ow_n + t.rw.lo;
           float* __restrict dst = dx + (t.base + oh * row_step);
