@@ -140,12 +140,30 @@ HG_SIMD_CLONES void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0,
 HG_SIMD_CLONES void col2im_add(const Conv2dGeometry& g, const float* col, int64_t ld, int64_t oh0,
                                int64_t oh1, float* dx) {
   const int64_t ow_n = g.out_w, sw = g.stride_w, row_step = g.stride_h * g.in_w;
+  // Column (oh - oh0) * ow_n + ow of a tile has output column ow: output_columns serves tiles too.
+  const int32_t* column = sw == 1 && row_step == ow_n ? output_columns(g) : nullptr;
   for_each_tap(
       g, [&](const Tap& t) __attribute__((always_inline)) {
         const float* row = col + t.k * ld;
         const int64_t n = t.rw.hi - t.rw.lo;
         if (n == 0) return;
-        for (int64_t oh = std::max(oh0, t.rh.lo); oh < std::min(oh1, t.rh.hi); ++oh) {
+        const int64_t a = std::max(oh0, t.rh.lo), b = std::min(oh1, t.rh.hi);
+        if (column != nullptr) {
+          // Flat, as in conv_single_backward_data: col column f0 + i goes to dst[i].
+          if (a >= b) return;
+          const int64_t f0 = (a - oh0) * ow_n + t.rw.lo, f1 = (b - 1 - oh0) * ow_n + t.rw.hi;
+          const int32_t lo = static_cast<int32_t>(t.rw.lo);
+          const uint32_t span = static_cast<uint32_t>(n);
+          float* __restrict dst = dx + (t.base + a * row_step);
+          const float* __restrict src = row + f0;
+          const int32_t* __restrict c = column + f0;
+          for (int64_t i = 0; i < f1 - f0; ++i) {
+            const float before = dst[i], after = before + src[i];
+            dst[i] = blend(static_cast<uint32_t>(c[i] - lo) < span, after, before);
+          }
+          return;
+        }
+        for (int64_t oh = a; oh < b; ++oh) {
           const float* __restrict src = row + (oh - oh0) * ow_n + t.rw.lo;
           float* __restrict dst = dx + (t.base + oh * row_step);
           if (sw == 1) {
