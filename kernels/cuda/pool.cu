@@ -9,12 +9,17 @@
 #include "cuda_platform.cuh"
 
 #include "cuda_backend_impl.cuh"
+#include "spatial_index.cuh"
 
 namespace hg::kernels::cuda {
 
 namespace {
 
-constexpr int kThreads = 256;
+// Rows [h0, h1) x columns [w0, w1) of a plane; empty along an axis where the end is not past the
+// start.
+struct Rect {
+  int64_t h0, h1, w0, w1;
+};
 
 // Window rows (or columns) of output o clipped to the input: [*begin, *end).
 __device__ __forceinline__ void window(int64_t o, int64_t stride, int64_t pad, int64_t kernel,
@@ -24,14 +29,29 @@ __device__ __forceinline__ void window(int64_t o, int64_t stride, int64_t pad, i
   *end = start + kernel < in ? start + kernel : in;
 }
 
-// Outputs [*first, *last] (inclusive) whose windows cover input index i along one axis (see the
-// file comment); empty when *first > *last.
+// The input elements in the window of output (oh, ow), clipped to the input.
+__device__ __forceinline__ Rect input_window(const Pool2dGeometry& g, int64_t oh, int64_t ow) {
+  Rect r;
+  window(oh, g.stride_h, g.pad_h, g.kernel_h, g.in_h, &r.h0, &r.h1);
+  window(ow, g.stride_w, g.pad_w, g.kernel_w, g.in_w, &r.w0, &r.w1);
+  return r;
+}
+
+// Outputs [*first, *end) whose windows cover input index i along one axis (see the file comment).
 __device__ __forceinline__ void covering(int64_t i, int64_t stride, int64_t pad, int64_t kernel,
-                                         int64_t out, int64_t* first, int64_t* last) {
+                                         int64_t out, int64_t* first, int64_t* end) {
   const int64_t lo = i + pad - kernel + 1;  // ceil(lo / stride), lo may be negative
   *first = lo <= 0 ? 0 : (lo + stride - 1) / stride;
   const int64_t hi = (i + pad) / stride;  // i + pad >= 0
-  *last = hi < out - 1 ? hi : out - 1;
+  *end = hi < out - 1 ? hi + 1 : out;
+}
+
+// The outputs whose windows cover input (ih, iw).
+__device__ __forceinline__ Rect covering_outputs(const Pool2dGeometry& g, int64_t ih, int64_t iw) {
+  Rect r;
+  covering(ih, g.stride_h, g.pad_h, g.kernel_h, g.out_h, &r.h0, &r.h1);
+  covering(iw, g.stride_w, g.pad_w, g.kernel_w, g.out_w, &r.w0, &r.w1);
+  return r;
 }
 
 // PyTorch's divisor (see kernels/cpu/pool.cpp): the window clipped to [-pad, in + pad) with
@@ -53,23 +73,18 @@ __device__ __forceinline__ int64_t avg_divisor(const Pool2dGeometry& g, bool cou
 // n = g.y_numel() (the geometry's methods are host code).
 __global__ void max_pool_forward_kernel(Pool2dGeometry g, int64_t n, const float* x, float* y,
                                         int32_t* argmax) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < n;
-       o += stride) {
-    const int64_t ow = o % g.out_w;
-    const int64_t oh = (o / g.out_w) % g.out_h;
-    const int64_t p = o / (g.out_w * g.out_h);
+  for (int64_t o = grid_stride_first(); o < n; o += grid_stride_step()) {
+    const PlaneIndex at = plane_index(o, g.out_h, g.out_w);
+    const int64_t p = at.p, oh = at.r, ow = at.c;
     const float* xp = x + p * g.in_h * g.in_w;
-    int64_t hb, he, wb, we;
-    window(oh, g.stride_h, g.pad_h, g.kernel_h, g.in_h, &hb, &he);
-    window(ow, g.stride_w, g.pad_w, g.kernel_w, g.in_w, &wb, &we);
+    const Rect win = input_window(g, oh, ow);
     // Only real input elements are visited (padding never wins); an empty window gives -inf and
     // argmax -1. Strictly greater keeps the first maximum; every NaN takes over, so the last
     // NaN wins (PyTorch's rule, CPU and CUDA alike).
     float best = -INFINITY;
     int64_t best_index = -1;
-    for (int64_t ih = hb; ih < he; ++ih) {
-      for (int64_t iw = wb; iw < we; ++iw) {
+    for (int64_t ih = win.h0; ih < win.h1; ++ih) {
+      for (int64_t iw = win.w0; iw < win.w1; ++iw) {
         const float v = xp[ih * g.in_w + iw];
         if (best_index < 0 || v > best || isnan(v)) {
           best = v;
@@ -86,22 +101,17 @@ __global__ void max_pool_forward_kernel(Pool2dGeometry g, int64_t n, const float
 // n = g.x_numel().
 __global__ void max_pool_backward_kernel(Pool2dGeometry g, int64_t n, const float* dy,
                                          const int32_t* argmax, float* dx) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t iw = i % g.in_w;
-    const int64_t ih = (i / g.in_w) % g.in_h;
-    const int64_t p = i / (g.in_w * g.in_h);
-    const int64_t plane_index = ih * g.in_w + iw;
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, g.in_h, g.in_w);
+    const int64_t p = at.p, ih = at.r, iw = at.c;
+    const int64_t plane_offset = ih * g.in_w + iw;
     const int64_t base = p * g.out_h * g.out_w;
-    int64_t oh0, oh1, ow0, ow1;
-    covering(ih, g.stride_h, g.pad_h, g.kernel_h, g.out_h, &oh0, &oh1);
-    covering(iw, g.stride_w, g.pad_w, g.kernel_w, g.out_w, &ow0, &ow1);
+    const Rect cover = covering_outputs(g, ih, iw);
     float sum = 0.0f;
-    for (int64_t oh = oh0; oh <= oh1; ++oh) {
-      for (int64_t ow = ow0; ow <= ow1; ++ow) {
+    for (int64_t oh = cover.h0; oh < cover.h1; ++oh) {
+      for (int64_t ow = cover.w0; ow < cover.w1; ++ow) {
         const int64_t o = base + oh * g.out_w + ow;
-        if (argmax[o] == plane_index) sum += dy[o];
+        if (argmax[o] == plane_offset) sum += dy[o];
       }
     }
     dx[i] = sum;
@@ -110,19 +120,14 @@ __global__ void max_pool_backward_kernel(Pool2dGeometry g, int64_t n, const floa
 
 __global__ void avg_pool_forward_kernel(Pool2dGeometry g, int64_t n, bool count_include_pad,
                                         const float* x, float* y) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < n;
-       o += stride) {
-    const int64_t ow = o % g.out_w;
-    const int64_t oh = (o / g.out_w) % g.out_h;
-    const int64_t p = o / (g.out_w * g.out_h);
+  for (int64_t o = grid_stride_first(); o < n; o += grid_stride_step()) {
+    const PlaneIndex at = plane_index(o, g.out_h, g.out_w);
+    const int64_t p = at.p, oh = at.r, ow = at.c;
     const float* xp = x + p * g.in_h * g.in_w;
-    int64_t hb, he, wb, we;
-    window(oh, g.stride_h, g.pad_h, g.kernel_h, g.in_h, &hb, &he);
-    window(ow, g.stride_w, g.pad_w, g.kernel_w, g.in_w, &wb, &we);
+    const Rect win = input_window(g, oh, ow);
     float sum = 0.0f;
-    for (int64_t ih = hb; ih < he; ++ih)
-      for (int64_t iw = wb; iw < we; ++iw)
+    for (int64_t ih = win.h0; ih < win.h1; ++ih)
+      for (int64_t iw = win.w0; iw < win.w1; ++iw)
         sum += xp[ih * g.in_w + iw];
     const int64_t divisor = avg_divisor(g, count_include_pad, oh, ow);
     y[o] = divisor > 0 ? sum / static_cast<float>(divisor) : 0.0f;
@@ -132,19 +137,14 @@ __global__ void avg_pool_forward_kernel(Pool2dGeometry g, int64_t n, bool count_
 // dx[p, ih, iw] = sum over covering windows of dy[p, oh, ow] / divisor(oh, ow).
 __global__ void avg_pool_backward_kernel(Pool2dGeometry g, int64_t n, bool count_include_pad,
                                          const float* dy, float* dx) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t iw = i % g.in_w;
-    const int64_t ih = (i / g.in_w) % g.in_h;
-    const int64_t p = i / (g.in_w * g.in_h);
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, g.in_h, g.in_w);
+    const int64_t p = at.p, ih = at.r, iw = at.c;
     const float* dyp = dy + p * g.out_h * g.out_w;
-    int64_t oh0, oh1, ow0, ow1;
-    covering(ih, g.stride_h, g.pad_h, g.kernel_h, g.out_h, &oh0, &oh1);
-    covering(iw, g.stride_w, g.pad_w, g.kernel_w, g.out_w, &ow0, &ow1);
+    const Rect cover = covering_outputs(g, ih, iw);
     float sum = 0.0f;
-    for (int64_t oh = oh0; oh <= oh1; ++oh) {
-      for (int64_t ow = ow0; ow <= ow1; ++ow) {
+    for (int64_t oh = cover.h0; oh < cover.h1; ++oh) {
+      for (int64_t ow = cover.w0; ow < cover.w1; ++ow) {
         const int64_t divisor = avg_divisor(g, count_include_pad, oh, ow);
         sum += dyp[oh * g.out_w + ow] / static_cast<float>(divisor);
       }
@@ -157,34 +157,24 @@ __global__ void avg_pool_backward_kernel(Pool2dGeometry g, int64_t n, bool count
 
 void CudaBackend::max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y,
                                      int32_t* argmax) {
-  if (g.y_numel() <= 0) return;
-  activate();
-  hg::cuda::launch(max_pool_forward_kernel, dim3(grid_for(g.y_numel(), kThreads)), dim3(kThreads),
-                   0, stream(), g, g.y_numel(), x, y, argmax);
+  launch_per_element(*this, max_pool_forward_kernel, g.y_numel(), g, g.y_numel(), x, y, argmax);
 }
 
 void CudaBackend::max_pool2d_backward(const Pool2dGeometry& g, const float* dy,
                                       const int32_t* argmax, float* dx) {
-  if (g.x_numel() <= 0) return;
-  activate();
-  hg::cuda::launch(max_pool_backward_kernel, dim3(grid_for(g.x_numel(), kThreads)), dim3(kThreads),
-                   0, stream(), g, g.x_numel(), dy, argmax, dx);
+  launch_per_element(*this, max_pool_backward_kernel, g.x_numel(), g, g.x_numel(), dy, argmax, dx);
 }
 
 void CudaBackend::avg_pool2d_forward(const Pool2dGeometry& g, bool count_include_pad,
                                      const float* x, float* y) {
-  if (g.y_numel() <= 0) return;
-  activate();
-  hg::cuda::launch(avg_pool_forward_kernel, dim3(grid_for(g.y_numel(), kThreads)), dim3(kThreads),
-                   0, stream(), g, g.y_numel(), count_include_pad, x, y);
+  launch_per_element(*this, avg_pool_forward_kernel, g.y_numel(), g, g.y_numel(), count_include_pad,
+                     x, y);
 }
 
 void CudaBackend::avg_pool2d_backward(const Pool2dGeometry& g, bool count_include_pad,
                                       const float* dy, float* dx) {
-  if (g.x_numel() <= 0) return;
-  activate();
-  hg::cuda::launch(avg_pool_backward_kernel, dim3(grid_for(g.x_numel(), kThreads)), dim3(kThreads),
-                   0, stream(), g, g.x_numel(), count_include_pad, dy, dx);
+  launch_per_element(*this, avg_pool_backward_kernel, g.x_numel(), g, g.x_numel(),
+                     count_include_pad, dy, dx);
 }
 
 }  // namespace hg::kernels::cuda

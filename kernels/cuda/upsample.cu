@@ -11,12 +11,12 @@
 #include "cuda_platform.cuh"
 
 #include "cuda_backend_impl.cuh"
+#include "spatial_index.cuh"
 
 namespace hg::kernels::cuda {
 
 namespace {
 
-constexpr int kThreads = 256;
 // Every kernel gets its element count n from the host (the geometry's methods are host code):
 // y_numel() for the forward kernels, x_numel() for the backward ones.
 
@@ -37,12 +37,9 @@ __device__ __forceinline__ Taps bilinear_taps(int64_t o, int64_t scale, int64_t 
 __global__ void upsample_nearest_forward_kernel(Upsample2dGeometry g, int64_t n, const float* x,
                                                 float* y) {
   const int64_t out_h = g.in_h * g.scale_h, out_w = g.in_w * g.scale_w;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < n;
-       o += stride) {
-    const int64_t ow = o % out_w;
-    const int64_t oh = (o / out_w) % out_h;
-    const int64_t p = o / (out_w * out_h);
+  for (int64_t o = grid_stride_first(); o < n; o += grid_stride_step()) {
+    const PlaneIndex at = plane_index(o, out_h, out_w);
+    const int64_t p = at.p, oh = at.r, ow = at.c;
     y[o] = x[(p * g.in_h + oh / g.scale_h) * g.in_w + ow / g.scale_w];
   }
 }
@@ -50,12 +47,9 @@ __global__ void upsample_nearest_forward_kernel(Upsample2dGeometry g, int64_t n,
 __global__ void upsample_bilinear_forward_kernel(Upsample2dGeometry g, int64_t n, const float* x,
                                                  float* y) {
   const int64_t out_h = g.in_h * g.scale_h, out_w = g.in_w * g.scale_w;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < n;
-       o += stride) {
-    const int64_t ow = o % out_w;
-    const int64_t oh = (o / out_w) % out_h;
-    const int64_t p = o / (out_w * out_h);
+  for (int64_t o = grid_stride_first(); o < n; o += grid_stride_step()) {
+    const PlaneIndex at = plane_index(o, out_h, out_w);
+    const int64_t p = at.p, oh = at.r, ow = at.c;
     const Taps h = bilinear_taps(oh, g.scale_h, g.in_h);
     const Taps w = bilinear_taps(ow, g.scale_w, g.in_w);
     const float* r0 = x + (p * g.in_h + h.i0) * g.in_w;
@@ -68,12 +62,9 @@ __global__ void upsample_bilinear_forward_kernel(Upsample2dGeometry g, int64_t n
 __global__ void upsample_nearest_backward_kernel(Upsample2dGeometry g, int64_t n, const float* dy,
                                                  float* dx) {
   const int64_t out_h = g.in_h * g.scale_h, out_w = g.in_w * g.scale_w;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t iw = i % g.in_w;
-    const int64_t ih = (i / g.in_w) % g.in_h;
-    const int64_t p = i / (g.in_w * g.in_h);
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, g.in_h, g.in_w);
+    const int64_t p = at.p, ih = at.r, iw = at.c;
     const float* block = dy + (p * out_h + ih * g.scale_h) * out_w + iw * g.scale_w;
     float sum = 0.0f;
     for (int64_t a = 0; a < g.scale_h; ++a)
@@ -89,12 +80,9 @@ __global__ void upsample_nearest_backward_kernel(Upsample2dGeometry g, int64_t n
 __global__ void upsample_bilinear_backward_kernel(Upsample2dGeometry g, int64_t n, const float* dy,
                                                   float* dx) {
   const int64_t out_h = g.in_h * g.scale_h, out_w = g.in_w * g.scale_w;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t iw = i % g.in_w;
-    const int64_t ih = (i / g.in_w) % g.in_h;
-    const int64_t p = i / (g.in_w * g.in_h);
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, g.in_h, g.in_w);
+    const int64_t p = at.p, ih = at.r, iw = at.c;
     const float* dyp = dy + p * out_h * out_w;
     const int64_t oh0 = ih > 0 ? (ih - 1) * g.scale_h : 0;
     const int64_t oh1 = (ih + 2) * g.scale_h < out_h ? (ih + 2) * g.scale_h : out_h;
@@ -125,28 +113,18 @@ __global__ void upsample_bilinear_backward_kernel(Upsample2dGeometry g, int64_t 
 
 void CudaBackend::upsample2d_forward(UpsampleMode mode, const Upsample2dGeometry& g, const float* x,
                                      float* y) {
-  if (g.y_numel() <= 0) return;
-  activate();
-  const dim3 grid(grid_for(g.y_numel(), kThreads));
-  if (mode == UpsampleMode::kNearest)
-    hg::cuda::launch(upsample_nearest_forward_kernel, grid, dim3(kThreads), 0, stream(), g,
-                     g.y_numel(), x, y);
-  else
-    hg::cuda::launch(upsample_bilinear_forward_kernel, grid, dim3(kThreads), 0, stream(), g,
-                     g.y_numel(), x, y);
+  launch_per_element(*this,
+                     mode == UpsampleMode::kNearest ? upsample_nearest_forward_kernel
+                                                    : upsample_bilinear_forward_kernel,
+                     g.y_numel(), g, g.y_numel(), x, y);
 }
 
 void CudaBackend::upsample2d_backward(UpsampleMode mode, const Upsample2dGeometry& g,
                                       const float* dy, float* dx) {
-  if (g.x_numel() <= 0) return;
-  activate();
-  const dim3 grid(grid_for(g.x_numel(), kThreads));
-  if (mode == UpsampleMode::kNearest)
-    hg::cuda::launch(upsample_nearest_backward_kernel, grid, dim3(kThreads), 0, stream(), g,
-                     g.x_numel(), dy, dx);
-  else
-    hg::cuda::launch(upsample_bilinear_backward_kernel, grid, dim3(kThreads), 0, stream(), g,
-                     g.x_numel(), dy, dx);
+  launch_per_element(*this,
+                     mode == UpsampleMode::kNearest ? upsample_nearest_backward_kernel
+                                                    : upsample_bilinear_backward_kernel,
+                     g.x_numel(), g, g.x_numel(), dy, dx);
 }
 
 }  // namespace hg::kernels::cuda
