@@ -42,6 +42,7 @@ namespace {
 using conv::ConvShape;
 using conv::ConvTap;
 using conv::Phase;
+using conv::PixelWindow;
 
 constexpr int kTableThreads = 256;
 constexpr int kBiasThreads = 256;
@@ -110,29 +111,13 @@ __global__ void __launch_bounds__(T::kThreads)
   const int a_row = tid % T::kBM, a_t = tid / T::kBM;
   const int m = m0 + a_row;
   const bool m_ok = m < rows;
-  int top = 0, left = 0;  // x coordinates of the window's corner: oh*sh - ph, ow*sw - pw
-  const float* xn = x;
-  if (m_ok) {
-    const int n = m / ohw, p = m - n * ohw;
-    const int oh = p / s.ow, ow = p - oh * s.ow;
-    top = oh * s.sh - s.ph;
-    left = ow * s.sw - s.pw;
-    xn = x + n * s.cin * s.ih * s.iw;
-  }
+  const PixelWindow win = m_ok ? conv::pixel_window(s, x, m) : PixelWindow{x, 0, 0};
 
   float acc[T::kTM][T::kTN] = {};
   for (int k0 = 0; k0 < depth; k0 += T::kBK) {
     for (int t = a_t; t < T::kBK; t += kAStep) {
       const int k = k0 + t;
-      float v = 0.0f;
-      if (m_ok && k < depth) {
-        const ConvTap tap = taps[k];
-        const int ih = top + tap.dh, iw = left + tap.dw;
-        if (static_cast<unsigned>(ih) < static_cast<unsigned>(s.ih) &&
-            static_cast<unsigned>(iw) < static_cast<unsigned>(s.iw))
-          v = xn[tap.x_off + ih * s.iw + iw];
-      }
-      as[t][a_row] = v;
+      as[t][a_row] = m_ok && k < depth ? conv::window_tap(s, win, taps[k]) : 0.0f;
     }
     for (int e = tid; e < T::kBK * T::kBN; e += T::kThreads) {
       const int t = e % T::kBK, c = e / T::kBK;  // consecutive threads: consecutive k of w[co]
@@ -200,10 +185,7 @@ __global__ void __launch_bounds__(T::kThreads)
       float v = 0.0f;
       if (m_ok && k < depth) {
         const ConvTap tap = taps[k];
-        const int oh = tap.dh + pj, ow = tap.dw + pi;
-        if (static_cast<unsigned>(oh) < static_cast<unsigned>(s.oh) &&
-            static_cast<unsigned>(ow) < static_cast<unsigned>(s.ow))
-          v = dyn[tap.x_off + oh * s.ow + ow];
+        v = conv::load_or_zero(dyn + tap.x_off, s.oh, s.ow, tap.dh + pj, tap.dw + pi);
       }
       as[t][a_row] = v;
     }
@@ -261,26 +243,10 @@ __global__ void __launch_bounds__(T::kThreads)
   for (int ms = m_begin; ms < m_end; ms += T::kBK) {
     const int m = ms + a_t;
     const bool m_ok = m < m_end;
-    int top = 0, left = 0;
-    const float* xn = x;
-    if (m_ok) {
-      const int n = m / ohw, p = m - n * ohw;
-      const int oh = p / s.ow, ow = p - oh * s.ow;
-      top = oh * s.sh - s.ph;
-      left = ow * s.sw - s.pw;
-      xn = x + n * s.cin * s.ih * s.iw;
-    }
+    const PixelWindow win = m_ok ? conv::pixel_window(s, x, m) : PixelWindow{x, 0, 0};
     for (int r = a_r; r < T::kBM; r += kRStep) {
       const int k = k0 + r;
-      float v = 0.0f;
-      if (m_ok && k < depth) {
-        const ConvTap tap = taps[k];
-        const int ih = top + tap.dh, iw = left + tap.dw;
-        if (static_cast<unsigned>(ih) < static_cast<unsigned>(s.ih) &&
-            static_cast<unsigned>(iw) < static_cast<unsigned>(s.iw))
-          v = xn[tap.x_off + ih * s.iw + iw];
-      }
-      as[a_t][r] = v;
+      as[a_t][r] = m_ok && k < depth ? conv::window_tap(s, win, taps[k]) : 0.0f;
     }
     for (int e = tid; e < T::kBK * T::kBN; e += T::kThreads) {
       const int t = e % T::kBK, c = e / T::kBK;  // consecutive threads: consecutive pixels
@@ -401,6 +367,21 @@ ConvShape shape_of(const char* op, const Conv2dGeometry& g) {
                               ": ConvImpl::kCudnn requested, but this build lacks HG_CUDNN "
                               "(configure with -DHG_CUDNN=ON)");
 }
+
+// Stand-ins for cudnn_conv.cuh's entry points in a build without cuDNN, so that the backend
+// methods dispatch ConvImpl::kCudnn the same way in every build: here it is refused.
+void cudnn_conv2d_forward(CudaBackend&, const Conv2dGeometry&, const float*, const float*,
+                          const float*, float*) {
+  throw_no_cudnn("conv2d_forward");
+}
+void cudnn_conv2d_backward_data(CudaBackend&, const Conv2dGeometry&, const float*, const float*,
+                                const float*, float*) {
+  throw_no_cudnn("conv2d_backward_data");
+}
+void cudnn_conv2d_backward_weight(CudaBackend&, const Conv2dGeometry&, const float*, const float*,
+                                  float*, float*) {
+  throw_no_cudnn("conv2d_backward_weight");
+}
 #endif
 
 unsigned blocks(int64_t items, int64_t per_block) {
@@ -454,14 +435,7 @@ void bias_grad(CudaBackend& b, const ConvShape& s, const float* dy, float* dbias
 void CudaBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w,
                                  const float* bias, float* y) {
   activate();
-  if (g.impl == ConvImpl::kCudnn) {
-#if defined(HG_CUDNN)
-    cudnn_conv2d_forward(*this, g, x, w, bias, y);
-    return;
-#else
-    throw_no_cudnn("conv2d_forward");
-#endif
-  }
+  if (g.impl == ConvImpl::kCudnn) return cudnn_conv2d_forward(*this, g, x, w, bias, y);
   const ConvShape s = shape_of("conv2d_forward", g);
   if (g.y_numel() == 0) return;
   const int64_t depth = int64_t{s.cin} * s.kh * s.kw;
@@ -479,14 +453,7 @@ void CudaBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const 
 void CudaBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
                                        const float* bias, float* dx) {
   activate();
-  if (g.impl == ConvImpl::kCudnn) {
-#if defined(HG_CUDNN)
-    cudnn_conv2d_backward_data(*this, g, dy, w, bias, dx);
-    return;
-#else
-    throw_no_cudnn("conv2d_backward_data");
-#endif
-  }
+  if (g.impl == ConvImpl::kCudnn) return cudnn_conv2d_backward_data(*this, g, dy, w, bias, dx);
   const ConvShape s = shape_of("conv2d_backward_data", g);
   if (g.x_numel() == 0) return;
   const int phases = s.sh * s.sw;
@@ -511,14 +478,7 @@ void CudaBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy,
 void CudaBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
                                          float* dw, float* dbias) {
   activate();
-  if (g.impl == ConvImpl::kCudnn) {
-#if defined(HG_CUDNN)
-    cudnn_conv2d_backward_weight(*this, g, x, dy, dw, dbias);
-    return;
-#else
-    throw_no_cudnn("conv2d_backward_weight");
-#endif
-  }
+  if (g.impl == ConvImpl::kCudnn) return cudnn_conv2d_backward_weight(*this, g, x, dy, dw, dbias);
   const ConvShape s = shape_of("conv2d_backward_weight", g);
   if (g.out_channels == 0) return;
   const int64_t pixels = g.batch * g.out_h * g.out_w;

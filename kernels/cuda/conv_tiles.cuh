@@ -1,6 +1,6 @@
 // Building blocks of the native CUDA convolution (conv.cu): the int geometry the kernels see, the
-// precomputed reduction taps, the stride phases of the transposed direction, and the shared-memory
-// tile GEMM step that all three convolution kernels share.
+// precomputed reduction taps, the stride phases of the transposed direction, the bounds-checked
+// A-operand gathers, and the shared-memory tile GEMM step that all three convolution kernels share.
 //
 // Every convolution pass is an implicit GEMM C[row, col] = sum_t A[row, t] * B[t, col] whose A
 // operand is gathered from an NCHW tensor on the fly (never materialised). A block computes one
@@ -87,6 +87,36 @@ __host__ __device__ inline Phase phase_of(const ConvShape& s, int p) {
   ph.nkh = phase_taps(rh, s.kh, s.dh, s.sh);
   ph.nkw = phase_taps(rw, s.kw, s.dw, s.sw);
   return ph;
+}
+
+// plane[r * cols + c] of a rows x cols plane, 0 when (r, c) lies outside it (the unsigned compare
+// rejects negative indices too).
+__device__ __forceinline__ float load_or_zero(const float* plane, int rows, int cols, int r,
+                                              int c) {
+  return static_cast<unsigned>(r) < static_cast<unsigned>(rows) &&
+                 static_cast<unsigned>(c) < static_cast<unsigned>(cols)
+             ? plane[r * cols + c]
+             : 0.0f;
+}
+
+// Where output pixel m = (n, oh, ow) of forward / backward_weight reads x: image n, and the window
+// corner (top, left) = (oh*stride_h - pad_h, ow*stride_w - pad_w).
+struct PixelWindow {
+  const float* xn;
+  int top, left;
+};
+
+__device__ __forceinline__ PixelWindow pixel_window(const ConvShape& s, const float* x, int m) {
+  const int ohw = s.oh * s.ow;
+  const int n = m / ohw, p = m - n * ohw;
+  const int oh = p / s.ow, ow = p - oh * s.ow;
+  return PixelWindow{x + n * s.cin * s.ih * s.iw, oh * s.sh - s.ph, ow * s.sw - s.pw};
+}
+
+// A[m, k] of forward / backward_weight: x at tap k of pixel m's window, 0 in the padding.
+__device__ __forceinline__ float window_tap(const ConvShape& s, const PixelWindow& win,
+                                            const ConvTap& tap) {
+  return load_or_zero(win.xn + tap.x_off, s.ih, s.iw, win.top + tap.dh, win.left + tap.dw);
 }
 
 // A tile shape: kBM x kBN outputs per block, kTM x kTN per thread, kBK reduction indices per step.
