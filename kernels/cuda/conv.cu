@@ -30,6 +30,7 @@
 #include "block_reduce.cuh"
 #include "conv_tiles.cuh"
 #include "cuda_backend_impl.cuh"
+#include "scratch.cuh"
 
 #if defined(HG_CUDNN)
 #include "cudnn_conv.cuh"
@@ -319,25 +320,6 @@ __global__ void sum_bias_parts_kernel(const double* partial, int channels, int p
 }
 
 // ---- host side --------------------------------------------------------------------------------
-
-// Scratch memory from the backend's allocator, returned when the scope ends (the stream orders
-// its reuse after the kernels that use it).
-class Scratch {
- public:
-  Scratch(CachingAllocator& allocator, size_t bytes)
-      : allocator_(allocator), ptr_(bytes > 0 ? allocator.allocate(bytes) : nullptr) {}
-  ~Scratch() { allocator_.deallocate(ptr_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <class P>
-  P* get() const {
-    return static_cast<P*>(ptr_);
-  }
-
- private:
-  CachingAllocator& allocator_;
-  void* ptr_;
-};
 
 void check_fits(const char* op, const char* what, int64_t v) {
   if (v < 0 || v > std::numeric_limits<int>::max())

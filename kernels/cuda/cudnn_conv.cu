@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "cudnn_conv.cuh"
+#include "scratch.cuh"
 
 namespace hg::kernels::cuda {
 
@@ -60,24 +61,6 @@ int to_int(int64_t v, const char* what) {
     fail(std::string(what) + " = " + std::to_string(v) + " does not fit cuDNN's int");
   return static_cast<int>(v);
 }
-
-// Device memory from the backend's allocator for the duration of a call (nullptr for 0 bytes).
-class Scratch {
- public:
-  Scratch(CachingAllocator& allocator, size_t bytes)
-      : allocator_(allocator), ptr_(bytes > 0 ? allocator.allocate(bytes) : nullptr) {}
-  ~Scratch() {
-    if (ptr_ != nullptr) allocator_.deallocate(ptr_);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  float* floats() const { return static_cast<float*>(ptr_); }
-  void* get() const { return ptr_; }
-
- private:
-  CachingAllocator& allocator_;
-  void* ptr_;
-};
 
 // ---- small kernels --------------------------------------------------------------------------
 
@@ -337,8 +320,8 @@ const float* cudnn_input(CudaBackend& b, const Conv2dGeometry& g, const Plan& p,
   const int64_t planes = g.batch * g.in_channels, n = planes * p.xh * p.xw;
   scratch = std::make_unique<Scratch>(b.allocator(), static_cast<size_t>(n) * sizeof(float));
   hg::cuda::launch(pad_kernel, dim3(b.grid_for(n, kThreads)), dim3(kThreads), 0, b.stream(), x,
-                   scratch->floats(), planes, g.in_h, g.in_w, g.pad_h, g.pad_w, p.xh, p.xw);
-  return scratch->floats();
+                   scratch->get<float>(), planes, g.in_h, g.in_w, g.pad_h, g.pad_w, p.xh, p.xw);
+  return scratch->get<float>();
 }
 
 }  // namespace
@@ -384,10 +367,10 @@ void cudnn_conv2d_backward_data(CudaBackend& backend, const Conv2dGeometry& g, c
   Scratch workspace(backend.allocator(), p.backward_data_workspace);
   HG_CUDNN_CHECK(cudnnConvolutionBackwardData(
       s->handle, &kOne, p.w, w, p.y, dy, p.conv, p.backward_data_algo, workspace.get(),
-      p.backward_data_workspace, &kZero, p.x, p.padded ? padded->floats() : dx));
+      p.backward_data_workspace, &kZero, p.x, p.padded ? padded->get<float>() : dx));
   if (p.padded)
     hg::cuda::launch(crop_kernel, dim3(backend.grid_for(g.x_numel(), kThreads)), dim3(kThreads), 0,
-                     backend.stream(), static_cast<const float*>(padded->floats()), dx, planes,
+                     backend.stream(), static_cast<const float*>(padded->get<float>()), dx, planes,
                      g.in_h, g.in_w, g.pad_h, g.pad_w, p.xh, p.xw);
   add_bias(backend, dx, bias, g.x_numel(), g.in_channels, pixels);
 }
@@ -402,8 +385,8 @@ void cudnn_conv2d_backward_weight(CudaBackend& backend, const Conv2dGeometry& g,
     } else {
       Scratch per_image(backend.allocator(),
                         static_cast<size_t>(g.batch * g.out_channels) * sizeof(float));
-      backend.reduce_sum(dy, per_image.floats(), g.batch * g.out_channels, pixels, 1);
-      backend.reduce_sum(per_image.floats(), dbias, 1, g.batch, g.out_channels);
+      backend.reduce_sum(dy, per_image.get<float>(), g.batch * g.out_channels, pixels, 1);
+      backend.reduce_sum(per_image.get<float>(), dbias, 1, g.batch, g.out_channels);
     }
   }
   if (g.w_numel() == 0) return;
