@@ -43,12 +43,12 @@
 
 #include "cudnn_conv.cuh"
 #include "scratch.cuh"
+#include "spatial_index.cuh"
 
 namespace hg::kernels::cuda {
 
 namespace {
 
-constexpr int kThreads = 256;
 constexpr size_t kMaxWorkspace = size_t{1} << 30;  // preferred workspace limit: 1 GiB
 constexpr int kMaxDevices = 64;
 
@@ -68,12 +68,10 @@ int to_int(int64_t v, const char* what) {
 __global__ void pad_kernel(const float* x, float* xp, int64_t planes, int64_t in_h, int64_t in_w,
                            int64_t top, int64_t left, int64_t xh, int64_t xw) {
   const int64_t n = planes * xh * xw;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t ih = (i / xw) % xh - top, iw = i % xw - left;
-    const int64_t p = i / (xw * xh);
-    xp[i] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? x[(p * in_h + ih) * in_w + iw] : 0.0f;
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, xh, xw);
+    const int64_t ih = at.r - top, iw = at.c - left;
+    xp[i] = ih >= 0 && ih < in_h && iw >= 0 && iw < in_w ? x[(at.p * in_h + ih) * in_w + iw] : 0.0f;
   }
 }
 
@@ -82,28 +80,24 @@ __global__ void pad_kernel(const float* x, float* xp, int64_t planes, int64_t in
 __global__ void crop_kernel(const float* dxp, float* dx, int64_t planes, int64_t in_h, int64_t in_w,
                             int64_t top, int64_t left, int64_t xh, int64_t xw) {
   const int64_t n = planes * in_h * in_w;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    const int64_t r = (i / in_w) % in_h + top, c = i % in_w + left;
-    const int64_t p = i / (in_w * in_h);
-    dx[i] = r < xh && c < xw ? dxp[(p * xh + r) * xw + c] : 0.0f;
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step()) {
+    const PlaneIndex at = plane_index(i, in_h, in_w);
+    const int64_t r = at.r + top, c = at.c + left;
+    dx[i] = r < xh && c < xw ? dxp[(at.p * xh + r) * xw + c] : 0.0f;
   }
 }
 
 // y[n, c, :, :] += bias[c] for y [batch, channels, pixels].
 __global__ void add_bias_kernel(float* y, const float* bias, int64_t n, int64_t channels,
                                 int64_t pixels) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+  for (int64_t i = grid_stride_first(); i < n; i += grid_stride_step())
     y[i] += bias[(i / pixels) % channels];
 }
 
 void add_bias(CudaBackend& b, float* y, const float* bias, int64_t n, int64_t channels,
               int64_t pixels) {
-  if (bias == nullptr || n == 0) return;
-  hg::cuda::launch(add_bias_kernel, dim3(b.grid_for(n, kThreads)), dim3(kThreads), 0, b.stream(), y,
-                   bias, n, channels, pixels);
+  if (bias == nullptr) return;
+  launch_per_element(b, add_bias_kernel, n, y, bias, n, channels, pixels);
 }
 
 // ---- descriptors and plans --------------------------------------------------------------------
@@ -319,8 +313,8 @@ const float* cudnn_input(CudaBackend& b, const Conv2dGeometry& g, const Plan& p,
   if (!p.padded) return x;
   const int64_t planes = g.batch * g.in_channels, n = planes * p.xh * p.xw;
   scratch = std::make_unique<Scratch>(b.allocator(), static_cast<size_t>(n) * sizeof(float));
-  hg::cuda::launch(pad_kernel, dim3(b.grid_for(n, kThreads)), dim3(kThreads), 0, b.stream(), x,
-                   scratch->get<float>(), planes, g.in_h, g.in_w, g.pad_h, g.pad_w, p.xh, p.xw);
+  launch_per_element(b, pad_kernel, n, x, scratch->get<float>(), planes, g.in_h, g.in_w, g.pad_h,
+                     g.pad_w, p.xh, p.xw);
   return scratch->get<float>();
 }
 
@@ -369,9 +363,9 @@ void cudnn_conv2d_backward_data(CudaBackend& backend, const Conv2dGeometry& g, c
       s->handle, &kOne, p.w, w, p.y, dy, p.conv, p.backward_data_algo, workspace.get(),
       p.backward_data_workspace, &kZero, p.x, p.padded ? padded->get<float>() : dx));
   if (p.padded)
-    hg::cuda::launch(crop_kernel, dim3(backend.grid_for(g.x_numel(), kThreads)), dim3(kThreads), 0,
-                     backend.stream(), static_cast<const float*>(padded->get<float>()), dx, planes,
-                     g.in_h, g.in_w, g.pad_h, g.pad_w, p.xh, p.xw);
+    launch_per_element(backend, crop_kernel, g.x_numel(),
+                       static_cast<const float*>(padded->get<float>()), dx, planes, g.in_h, g.in_w,
+                       g.pad_h, g.pad_w, p.xh, p.xw);
   add_bias(backend, dx, bias, g.x_numel(), g.in_channels, pixels);
 }
 

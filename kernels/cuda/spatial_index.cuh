@@ -1,6 +1,7 @@
-// Helpers shared by the one-thread-per-element spatial kernels (pool.cu, upsample.cu): the launch
-// of a grid-stride kernel over n elements, the loop's bounds, and the decoding of a flat NCHW index
-// into (plane, row, column), where a plane is one (n, c) image of the batch.
+// Helpers shared by the one-thread-per-element spatial kernels (pool.cu, upsample.cu, the padding
+// kernels of cudnn_conv.cu): the launch of a grid-stride kernel over n elements, the loop's
+// bounds, and the decoding of a flat NCHW index into (plane, row, column), where a plane is one
+// (n, c) image of the batch.
 #pragma once
 
 #include "cuda_platform.cuh"
