@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "conv_layer_shapes.h"
 
 namespace {
 
@@ -23,54 +24,7 @@ using hg::bench::Buffers;
 using hg::kernels::Backend;
 using hg::kernels::Conv2dGeometry;
 
-constexpr int64_t kBatch = 128;
-
-struct Layer {
-  std::string name;
-  bool transposed;  // ConvTranspose2d: the geometry below is the conv it is the adjoint of
-  Conv2dGeometry g;
-};
-
-// The conv x [ci, h, w] -> y [co, out_h, out_w] (square sizes, symmetric padding).
-Layer layer(const std::string& name, bool transposed, int64_t ci, int64_t h, int64_t co, int64_t k,
-            int64_t stride, int64_t pad) {
-  Conv2dGeometry g;
-  g.batch = kBatch;
-  g.in_channels = ci;
-  g.in_h = g.in_w = h;
-  g.out_channels = co;
-  g.kernel_h = g.kernel_w = k;
-  g.stride_h = g.stride_w = stride;
-  g.pad_h = g.pad_w = pad;
-  g.out_h = g.out_w = (h + 2 * pad - k) / stride + 1;
-  return {name, transposed, g};
-}
-
-std::vector<Layer> layers() {
-  return {
-      // Keras-style: 3x3 'same' convs between 2x2 pools / upsamplings, one 'valid'.
-      layer("keras_e1", false, 1, 28, 16, 3, 1, 1),
-      layer("keras_e2", false, 16, 14, 8, 3, 1, 1),
-      layer("keras_e3", false, 8, 7, 8, 3, 1, 1),
-      layer("keras_d1", false, 8, 4, 8, 3, 1, 1),
-      layer("keras_d2", false, 8, 8, 8, 3, 1, 1),
-      layer("keras_d3", false, 8, 16, 16, 3, 1, 0),
-      layer("keras_d4", false, 16, 28, 1, 3, 1, 1),
-      // PyTorch-style: strided convs down to 8x1x1, transposed convs back up. A
-      // ConvTranspose2d(a, b, k, s) from size n to m is the adjoint of Conv2d(b, a, k, s) from
-      // m to n.
-      layer("torch_e1", false, 1, 28, 32, 5, 1, 0),
-      layer("torch_e2", false, 32, 24, 32, 5, 1, 0),
-      layer("torch_e3", false, 32, 20, 32, 4, 2, 0),
-      layer("torch_e4", false, 32, 9, 32, 3, 2, 0),
-      layer("torch_e5", false, 32, 4, 8, 4, 1, 0),
-      layer("torch_d1", true, 32, 4, 8, 4, 1, 0),
-      layer("torch_d2", true, 32, 9, 32, 3, 2, 0),
-      layer("torch_d3", true, 32, 20, 32, 4, 2, 0),
-      layer("torch_d4", true, 32, 24, 32, 5, 1, 0),
-      layer("torch_d5", true, 1, 28, 32, 5, 1, 0),
-  };
-}
+using Layer = hg::bench::ConvLayerShape;
 
 enum class Pass { kFwd, kDgrad, kWgrad };
 
@@ -121,10 +75,11 @@ void run(benchmark::State& state, const Layer& layer, Pass pass) {
 void register_all(bool /*with_gpu*/) {
   const std::pair<Pass, const char*> passes[] = {
       {Pass::kFwd, "fwd"}, {Pass::kDgrad, "dgrad"}, {Pass::kWgrad, "wgrad"}};
-  for (const Layer& l : layers())
+  for (const Layer& l : hg::bench::mnist_conv_layer_shapes())
     for (const auto& [pass, pass_name] : passes)
-      benchmark::RegisterBenchmark(("conv_cpu/" + l.name + "/" + pass_name).c_str(),
-                                   [l, pass = pass](benchmark::State& s) { run(s, l, pass); })
+      benchmark::RegisterBenchmark(
+          ("conv_cpu/" + std::string(l.cpu_name) + "/" + pass_name).c_str(),
+          [l, pass = pass](benchmark::State& s) { run(s, l, pass); })
           ->UseManualTime()
           ->Unit(benchmark::kMillisecond);
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "conv_layer_shapes.h"
 
 namespace {
 
@@ -21,53 +22,6 @@ using hg::bench::Timer;
 using hg::kernels::Backend;
 using hg::kernels::Conv2dGeometry;
 using hg::kernels::ConvImpl;
-
-constexpr int64_t kBatch = 128;
-
-struct Layer {
-  std::string name;  // "<net>/<layer>"
-  Conv2dGeometry g;
-};
-
-// A convolution in conv_params.h's terms (for a ConvTranspose2d: x is its output, y its input).
-Layer layer(std::string name, int64_t cin, int64_t in, int64_t cout, int64_t out, int64_t k,
-            int64_t stride, int64_t pad) {
-  Conv2dGeometry g;
-  g.batch = kBatch;
-  g.in_channels = cin;
-  g.in_h = g.in_w = in;
-  g.out_channels = cout;
-  g.out_h = g.out_w = out;
-  g.kernel_h = g.kernel_w = k;
-  g.stride_h = g.stride_w = stride;
-  g.pad_h = g.pad_w = pad;
-  return {std::move(name), g};
-}
-
-std::vector<Layer> layers() {
-  return {
-      // Keras-style: 3x3 'same' (pad 1) unless valid.
-      layer("keras/enc_conv1_1to16_28", 1, 28, 16, 28, 3, 1, 1),
-      layer("keras/enc_conv2_16to8_14", 16, 14, 8, 14, 3, 1, 1),
-      layer("keras/enc_conv3_8to8_7", 8, 7, 8, 7, 3, 1, 1),
-      layer("keras/dec_conv1_8to8_4", 8, 4, 8, 4, 3, 1, 1),
-      layer("keras/dec_conv2_8to8_8", 8, 8, 8, 8, 3, 1, 1),
-      layer("keras/dec_conv3_8to16_16_valid", 8, 16, 16, 14, 3, 1, 0),
-      layer("keras/dec_conv4_16to1_28", 16, 28, 1, 28, 3, 1, 1),
-      // PyTorch-style Conv2d.
-      layer("torch/conv1_1to32_k5_28to24", 1, 28, 32, 24, 5, 1, 0),
-      layer("torch/conv2_32to32_k5_24to20", 32, 24, 32, 20, 5, 1, 0),
-      layer("torch/conv3_32to32_k4s2_20to9", 32, 20, 32, 9, 4, 2, 0),
-      layer("torch/conv4_32to32_k3s2_9to4", 32, 9, 32, 4, 3, 2, 0),
-      layer("torch/conv5_32to8_k4_4to1", 32, 4, 8, 1, 4, 1, 0),
-      // PyTorch-style ConvTranspose2d (its forward = backward_data of this geometry).
-      layer("torch/deconv1_8to32_k4_1to4", 32, 4, 8, 1, 4, 1, 0),
-      layer("torch/deconv2_32to32_k3s2_4to9", 32, 9, 32, 4, 3, 2, 0),
-      layer("torch/deconv3_32to32_k4s2_9to20", 32, 20, 32, 9, 4, 2, 0),
-      layer("torch/deconv4_32to32_k5_20to24", 32, 24, 32, 20, 5, 1, 0),
-      layer("torch/deconv5_32to1_k5_24to28", 1, 28, 32, 24, 5, 1, 0),
-  };
-}
 
 enum class Op { kForward, kBackwardData, kBackwardWeight };
 
@@ -138,11 +92,12 @@ void run(benchmark::State& state, const Conv2dGeometry& geometry, Op op) {
 
 void register_all(bool with_gpu) {
   if (!with_gpu) return;  // GPU benchmarks only
-  for (const Layer& l : layers()) {
+  for (const hg::bench::ConvLayerShape& l : hg::bench::mnist_conv_layer_shapes()) {
     for (Op op : {Op::kForward, Op::kBackwardData, Op::kBackwardWeight}) {
       const Conv2dGeometry g = l.g;
-      benchmark::RegisterBenchmark(("conv_cuda/" + l.name + "/" + op_name(op)).c_str(),
-                                   [g, op](benchmark::State& state) { run(state, g, op); })
+      benchmark::RegisterBenchmark(
+          ("conv_cuda/" + std::string(l.cuda_name) + "/" + op_name(op)).c_str(),
+          [g, op](benchmark::State& state) { run(state, g, op); })
           ->UseManualTime()
           ->Unit(benchmark::kMicrosecond);
     }
