@@ -125,9 +125,7 @@ __global__ void __launch_bounds__(T::kThreads)
       const int k = k0 + t, co = c0 + c;
       bs[t][c] = k < depth && co < s.cout ? w[co * depth + k] : 0.0f;
     }
-    __syncthreads();
-    conv::tile_fma<T>(as, bs, acc, tx, ty);
-    __syncthreads();
+    conv::tile_step<T>(as, bs, acc, tx, ty);
   }
 
   HG_CONV_UNROLL
@@ -195,9 +193,7 @@ __global__ void __launch_bounds__(T::kThreads)
       const int k = k0 + t, ci = c0 + c;
       bs[t][c] = k < depth && ci < s.cin ? w[taps[k].w_off + ci * khw] : 0.0f;
     }
-    __syncthreads();
-    conv::tile_fma<T>(as, bs, acc, tx, ty);
-    __syncthreads();
+    conv::tile_step<T>(as, bs, acc, tx, ty);
   }
 
   HG_CONV_UNROLL
@@ -259,9 +255,7 @@ __global__ void __launch_bounds__(T::kThreads)
       }
       bs[t][c] = v;
     }
-    __syncthreads();
-    conv::tile_fma<T>(as, bs, acc, tx, ty);
-    __syncthreads();
+    conv::tile_step<T>(as, bs, acc, tx, ty);
   }
 
   float* part = out + static_cast<int64_t>(blockIdx.z) * s.cout * depth;

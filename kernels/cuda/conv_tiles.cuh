@@ -141,11 +141,14 @@ using Tile16 = Tile<128, 16, 4, 2>;  // 256 threads
 using Tile32 = Tile<128, 32, 4, 4>;  // 256 threads
 using Tile64 = Tile<64, 64, 4, 4>;   // 256 threads
 
-// acc[i][j] += sum over the kBK staged t of as[t][row_i] * bs[t][col_j].
+// acc[i][j] += sum over the kBK staged t of as[t][row_i] * bs[t][col_j], between two barriers:
+// the first waits for the whole block's staging stores, the second keeps the next staging from
+// overwriting tiles other threads are still reading. Every thread of the block must call it.
 template <class T>
-__device__ __forceinline__ void tile_fma(const float (*as)[T::kBM + 1],
-                                         const float (*bs)[T::kBN + 1],
-                                         float (&acc)[T::kTM][T::kTN], int tx, int ty) {
+__device__ __forceinline__ void tile_step(const float (*as)[T::kBM + 1],
+                                          const float (*bs)[T::kBN + 1],
+                                          float (&acc)[T::kTM][T::kTN], int tx, int ty) {
+  __syncthreads();
   HG_CONV_UNROLL
   for (int t = 0; t < T::kBK; ++t) {
     float a[T::kTM], b[T::kTN];
@@ -162,6 +165,7 @@ __device__ __forceinline__ void tile_fma(const float (*as)[T::kBM + 1],
         acc[i][j] += a[i] * b[j];
     }
   }
+  __syncthreads();
 }
 
 }  // namespace hg::kernels::cuda::conv
