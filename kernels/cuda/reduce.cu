@@ -17,6 +17,7 @@
 
 #include "block_reduce.cuh"
 #include "cuda_backend_impl.cuh"
+#include "scratch.cuh"
 
 namespace hg::kernels::cuda {
 
@@ -95,22 +96,6 @@ void launch_columns(const CudaBackend& backend, const In* x, Out* out, int64_t o
                    out, outer, axis, inner, chunk, parts);
 }
 
-// Scratch doubles from the backend's allocator, returned when the scope ends (the stream
-// orders its reuse after the kernels that read it).
-class Scratch {
- public:
-  Scratch(CachingAllocator& allocator, size_t bytes)
-      : allocator_(allocator), ptr_(allocator.allocate(bytes)) {}
-  ~Scratch() { allocator_.deallocate(ptr_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  double* get() const { return static_cast<double*>(ptr_); }
-
- private:
-  CachingAllocator& allocator_;
-  void* ptr_;
-};
-
 void reduce_rows(CudaBackend& backend, const float* x, float* y, int64_t rows, int64_t axis) {
   const bool split = rows < kFewRows && axis >= 2 * kRowPartMin;
   const int64_t parts = split ? std::min(kMaxParts, ceil_div(axis, kRowPartMin)) : 1;
@@ -128,10 +113,10 @@ void reduce_rows(CudaBackend& backend, const float* x, float* y, int64_t rows, i
     return;
   }
   Scratch partial(backend.allocator(), static_cast<size_t>(rows * parts) * sizeof(double));
-  hg::cuda::launch(reduce_rows_kernel<256, double>, grid, dim3(256), 0, stream, x, partial.get(),
-                   axis, chunk, parts);
+  hg::cuda::launch(reduce_rows_kernel<256, double>, grid, dim3(256), 0, stream, x,
+                   partial.get<double>(), axis, chunk, parts);
   hg::cuda::launch(reduce_rows_partials_kernel<256>, dim3(static_cast<unsigned>(rows)), dim3(256),
-                   0, stream, static_cast<const double*>(partial.get()), y, parts);
+                   0, stream, static_cast<const double*>(partial.get<double>()), y, parts);
 }
 
 void reduce_columns(CudaBackend& backend, const float* x, float* y, int64_t outer, int64_t axis,
@@ -147,9 +132,9 @@ void reduce_columns(CudaBackend& backend, const float* x, float* y, int64_t oute
     return;
   }
   Scratch partial(backend.allocator(), static_cast<size_t>(outer * parts * inner) * sizeof(double));
-  launch_columns(backend, x, partial.get(), outer, axis, inner, chunk, parts);
-  launch_columns(backend, static_cast<const double*>(partial.get()), y, outer, parts, inner, parts,
-                 1);
+  launch_columns(backend, x, partial.get<double>(), outer, axis, inner, chunk, parts);
+  launch_columns(backend, static_cast<const double*>(partial.get<double>()), y, outer, parts, inner,
+                 parts, 1);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Scratch device memory for the duration of one backend call: taken from the backend's caching
 // allocator and handed back when the scope ends (the stream orders its reuse after the kernels
-// that use it). Shared by the native convolution (conv.cu) and the cuDNN path (cudnn_conv.cu).
+// that use it). Shared by the native convolution (conv.cu), the cuDNN path (cudnn_conv.cu) and the
+// split reductions (reduce.cu).
 #pragma once
 
 #include "cuda_platform.cuh"
