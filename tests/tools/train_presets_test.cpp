@@ -4,101 +4,44 @@
 // records both); objective terms reach metrics.jsonl; bad combinations are usage errors (exit 2)
 // and bad spec files run-time errors naming the file (exit 1), each on one line.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "hourglass/core/rng.h"
-#include "hourglass/data/idx.h"
 #include "hourglass/models/presets.h"
+#include "tools/cli_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using hg::testing::lines_of;
+using hg::testing::read_text;
 using nlohmann::json;
+using Result = hg::testing::CliResult;
 
-const std::string kBinary = HG_BINARY_DIR "/tools/hourglass";
 const std::string kSpecs = HG_SOURCE_DIR "/examples/specs/";
 const std::string kTrain = "train --data tiny --epochs 1 --batch 32 --device cpu ";
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(line);
-  return lines;
-}
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
 
 class TrainPresets : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (!fs::exists(kBinary)) return;
-    std::string pattern = (fs::temp_directory_path() / "hg-presets-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    write_dataset(dir_ / "tiny", 64, 32);
+    if (!fs::exists(hg::testing::kHourglassBinary)) return;
+    hg::testing::make_temp_dir("hg-presets", &dir_);
+    hg::testing::write_tiny_idx(dir_ / "tiny", 64, 32, /*seed=*/7);
   }
   static void TearDownTestSuite() {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   void SetUp() override {
-    if (!fs::exists(kBinary)) GTEST_SKIP() << kBinary << " is not built (target hourglass_cli)";
+    if (!fs::exists(hg::testing::kHourglassBinary))
+      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
   }
 
-  // Runs the program with `args` (already shell-safe) in the temp dir.
-  static Result run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string command = "cd '" + dir_.string() + "' && '" + kBinary + "' " + args + " >'" +
-                                out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(command.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_text(out);
-    r.err = read_text(err);
-    return r;
-  }
-
-  // 28x28 images of a bright square at a sample-dependent place, with labels.
-  static void write_dataset(const fs::path& folder, int64_t train, int64_t test) {
-    fs::create_directories(folder);
-    hg::Generator gen(7);
-    for (const auto& [prefix, n] :
-         {std::pair<std::string, int64_t>{"train", train}, {"t10k", test}}) {
-      std::vector<uint8_t> pixels(static_cast<size_t>(n * 28 * 28), 0);
-      std::vector<uint8_t> labels(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) {
-        const int64_t r0 = static_cast<int64_t>(gen.next_below(20)),
-                      c0 = static_cast<int64_t>(gen.next_below(20));
-        for (int64_t r = r0; r < r0 + 8; ++r)
-          for (int64_t c = c0; c < c0 + 8; ++c)
-            pixels[(i * 28 + r) * 28 + c] = 230;
-        labels[i] = static_cast<uint8_t>(i % 10);
-      }
-      hg::data::write_idx((folder / (prefix + "-images-idx3-ubyte")).string(),
-                          hg::Tensor::from_vector(pixels, hg::Shape{n, 28, 28}));
-      hg::data::write_idx((folder / (prefix + "-labels-idx1-ubyte")).string(),
-                          hg::Tensor::from_vector(labels, hg::Shape{n}));
-    }
-  }
+  static Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
 
   static json config_of(const std::string& run_dir) {
     return json::parse(read_text(dir_ / run_dir / "config.json"));
