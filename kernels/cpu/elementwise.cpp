@@ -1,5 +1,8 @@
 // CPU bodies of the elementwise kernels: fills, conversions, unary ops (one template
-// instantiation per op via dispatch_unary), broadcasting binary ops and axpby.
+// instantiation per op via dispatch_unary; ReLU in an integer form that vectorizes), broadcasting
+// binary ops and axpby.
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "cpu_backend.h"
@@ -44,6 +47,42 @@ void binary_loop(const BroadcastIndex& ix, const float* a, const float* b, float
   }
 }
 
+// ReLU on the float's bits: x > 0 exactly when its bits b, as an unsigned integer, satisfy
+// 1 <= b <= 0x7f800000 (a positive denormal, normal or +inf; not +-0, negatives or NaN), i.e.
+// b - 1 < 0x7f800000 with wrap-around at b = 0. All-ones when x > 0, else 0. The float
+// comparison would give the same answer, but under GCC's default -ftrapping-math a loop selecting
+// on it is not vectorized; this integer form is.
+inline uint32_t positive_mask(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return 0u - static_cast<uint32_t>(bits - 1u < 0x7f800000u);
+}
+
+inline float from_bits(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Unary<kRelu>::forward (x > 0 ? x : 0) and dy * Unary<kRelu>::derivative (x > 0 ? 1 : 0),
+// bitwise the same, in vectorizable form.
+void relu_forward(const float* __restrict x, float* __restrict y, int64_t n) {
+#pragma omp parallel for if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    y[i] = from_bits(bits & positive_mask(x[i]));
+  }
+}
+
+void relu_backward(const float* __restrict x, const float* __restrict dy, float* __restrict dx,
+                   int64_t n) {
+  constexpr uint32_t kOneBits = 0x3f800000u;  // 1.0f
+#pragma omp parallel for if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i)
+    dx[i] = dy[i] * from_bits(kOneBits & positive_mask(x[i]));
+}
+
 }  // namespace
 
 void CpuBackend::fill(float* y, float value, int64_t n) {
@@ -63,6 +102,7 @@ void CpuBackend::u8_to_f32(const uint8_t* x, float* y, float scale, int64_t n) {
 }
 
 void CpuBackend::unary(UnaryOp op, float alpha, const float* x, float* y, int64_t n) {
+  if (op == UnaryOp::kRelu && x != y) return relu_forward(x, y, n);
   dispatch_unary(op, [&](auto tag) {
     using F = Unary<decltype(tag)::value>;
 #pragma omp parallel for if (n > kParallelThreshold)
@@ -73,6 +113,7 @@ void CpuBackend::unary(UnaryOp op, float alpha, const float* x, float* y, int64_
 
 void CpuBackend::unary_backward(UnaryOp op, float alpha, const float* x, const float* y,
                                 const float* dy, float* dx, int64_t n) {
+  if (op == UnaryOp::kRelu && x != dx && dy != dx) return relu_backward(x, dy, dx, n);
   dispatch_unary(op, [&](auto tag) {
     using F = Unary<decltype(tag)::value>;
 #pragma omp parallel for if (n > kParallelThreshold)
