@@ -1,5 +1,5 @@
-// CpuBackend's convolution kernels (conv2d_forward / backward_data / backward_weight) against a
-// naive double-precision reference written from the formulas in conv_params.h, on awkward
+// CpuBackend's convolution kernels (conv2d_forward / backward_data / backward_weight) against
+// naive double-precision sums over ops/spatial_reference.h's conv2d terms, on awkward
 // geometries: non-square, stride > kernel, padding wider than the kernel, asymmetric implied
 // padding, dilation, 1x1 kernels (the no-im2col path), whole-input kernels (the fully connected
 // path), batches that split into uneven chunks, bias present or absent. Outputs start as NaN, so
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hourglass/kernels/cpu_backend.h"
+#include "ops/spatial_reference.h"
 
 namespace {
 
@@ -65,27 +66,6 @@ struct Ref {
   }
 };
 
-// Calls f(x_index, y_index, w_index) for every term w * x of the convolution sum whose input
-// pixel lies inside x.
-template <class F>
-void for_each_term(const Conv2dGeometry& g, F f) {
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t co = 0; co < g.out_channels; ++co)
-      for (int64_t oh = 0; oh < g.out_h; ++oh)
-        for (int64_t ow = 0; ow < g.out_w; ++ow)
-          for (int64_t ci = 0; ci < g.in_channels; ++ci)
-            for (int64_t kh = 0; kh < g.kernel_h; ++kh)
-              for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-                const int64_t ih = oh * g.stride_h - g.pad_h + kh * g.dilation_h;
-                const int64_t iw = ow * g.stride_w - g.pad_w + kw * g.dilation_w;
-                if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-                const int64_t xi = ((n * g.in_channels + ci) * g.in_h + ih) * g.in_w + iw;
-                const int64_t yi = ((n * g.out_channels + co) * g.out_h + oh) * g.out_w + ow;
-                const int64_t wi = ((co * g.in_channels + ci) * g.kernel_h + kh) * g.kernel_w + kw;
-                f(xi, yi, wi);
-              }
-}
-
 void expect_close(const std::vector<float>& got, const Ref& ref, const std::string& what) {
   ASSERT_EQ(got.size(), ref.value.size()) << what;
   int reported = 0;
@@ -118,7 +98,7 @@ TEST_P(ConvCpuKernels, MatchDoubleReference) {
   const float* b_in = c.bias ? bias_in.data() : nullptr;
 
   Ref y_ref(g.y_numel()), dx_ref(g.x_numel()), dw_ref(g.w_numel()), db_ref(g.out_channels);
-  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) {
+  hg::testing::for_each_conv2d_term(g, [&](int64_t xi, int64_t yi, int64_t wi) {
     y_ref.add(yi, static_cast<double>(w[wi]) * x[xi]);
     dx_ref.add(xi, static_cast<double>(w[wi]) * dy[yi]);
     dw_ref.add(wi, static_cast<double>(dy[yi]) * x[xi]);

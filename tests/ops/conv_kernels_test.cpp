@@ -1,8 +1,9 @@
 // Backend-level convolution kernels (conv2d_forward, conv2d_backward_data, conv2d_backward_weight)
-// on every device against a naive double-precision reference written here, on awkward geometries:
-// non-square inputs and kernels, stride > kernel, padding, the asymmetric implied padding of Keras
-// 'same' with stride 2, dilation 2, 1x1 kernels, channel counts 1/3/5/7/17/33, batch 1 and 3,
-// bias null and non-null; plus bitwise determinism of backward_weight and the kCudnn contract.
+// on every device against naive double-precision sums over ops/spatial_reference.h's conv2d terms,
+// on awkward geometries: non-square inputs and kernels, stride > kernel, padding, the asymmetric
+// implied padding of Keras 'same' with stride 2, dilation 2, 1x1 kernels, channel counts
+// 1/3/5/7/17/33, batch 1 and 3, bias null and non-null; plus bitwise determinism of
+// backward_weight and the kCudnn contract.
 //
 // Inputs are fresh uniform(-1, 1) draws per run (seed from test_seed(), printed on failure;
 // HG_TEST_SEED reproduces). Tolerance: |got - want| <= 1e-4 + 1e-4 * |want| (float accumulation
@@ -17,6 +18,7 @@
 
 #include "hourglass/hourglass.h"
 #include "hourglass/kernels/backend.h"
+#include "ops/spatial_reference.h"
 #include "support/op_harness.h"
 
 namespace hg::testing {
@@ -93,31 +95,13 @@ std::vector<Case> cases() {
   };
 }
 
-// ---- double references (conv_params.h's formula, read literally) -----------------------------
-
-// Calls f(n, co, oh, ow, ci, kh, kw, x index, y index, w index) for every in-range term.
-template <class F>
-void for_each_term(const Conv2dGeometry& g, F&& f) {
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t co = 0; co < g.out_channels; ++co)
-      for (int64_t oh = 0; oh < g.out_h; ++oh)
-        for (int64_t ow = 0; ow < g.out_w; ++ow)
-          for (int64_t ci = 0; ci < g.in_channels; ++ci)
-            for (int64_t kh = 0; kh < g.kernel_h; ++kh)
-              for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-                const int64_t ih = oh * g.stride_h - g.pad_h + kh * g.dilation_h;
-                const int64_t iw = ow * g.stride_w - g.pad_w + kw * g.dilation_w;
-                if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-                f(((n * g.in_channels + ci) * g.in_h + ih) * g.in_w + iw,
-                  ((n * g.out_channels + co) * g.out_h + oh) * g.out_w + ow,
-                  ((co * g.in_channels + ci) * g.kernel_h + kh) * g.kernel_w + kw);
-              }
-}
+// ---- double references: sums over spatial_reference.h's conv2d terms --------------------------
 
 std::vector<double> ref_forward(const Conv2dGeometry& g, const std::vector<float>& x,
                                 const std::vector<float>& w, const std::vector<float>* bias) {
   std::vector<double> y(g.y_numel(), 0.0);
-  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { y[yi] += double(x[xi]) * w[wi]; });
+  for_each_conv2d_term(g,
+                       [&](int64_t xi, int64_t yi, int64_t wi) { y[yi] += double(x[xi]) * w[wi]; });
   if (bias) {
     const int64_t plane = g.out_h * g.out_w;
     for (int64_t i = 0; i < g.y_numel(); ++i)
@@ -129,7 +113,8 @@ std::vector<double> ref_forward(const Conv2dGeometry& g, const std::vector<float
 std::vector<double> ref_backward_data(const Conv2dGeometry& g, const std::vector<float>& dy,
                                       const std::vector<float>& w, const std::vector<float>* bias) {
   std::vector<double> dx(g.x_numel(), 0.0);
-  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { dx[xi] += double(dy[yi]) * w[wi]; });
+  for_each_conv2d_term(
+      g, [&](int64_t xi, int64_t yi, int64_t wi) { dx[xi] += double(dy[yi]) * w[wi]; });
   if (bias) {
     const int64_t plane = g.in_h * g.in_w;
     for (int64_t i = 0; i < g.x_numel(); ++i)
@@ -141,7 +126,8 @@ std::vector<double> ref_backward_data(const Conv2dGeometry& g, const std::vector
 std::vector<double> ref_backward_weight(const Conv2dGeometry& g, const std::vector<float>& x,
                                         const std::vector<float>& dy) {
   std::vector<double> dw(g.w_numel(), 0.0);
-  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { dw[wi] += double(dy[yi]) * x[xi]; });
+  for_each_conv2d_term(
+      g, [&](int64_t xi, int64_t yi, int64_t wi) { dw[wi] += double(dy[yi]) * x[xi]; });
   return dw;
 }
 
@@ -210,69 +196,62 @@ std::string describe(const Case& c, bool with_bias) {
          std::to_string(g.out_w) + "]" + (with_bias ? " with bias" : " without bias");
 }
 
-TEST_P(ConvKernelTest, ForwardMatchesReference) {
-  HG_REQUIRE_DEVICE(device());
+// Runs body(g, with_bias, what, rng, backend) for every geometry of cases(), without and with
+// bias, with inputs drawn from one seeded stream (the seed is in every failure).
+template <class F>
+void for_each_case(Device device, F&& body) {
   const uint64_t seed = test_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   Rng rng(seed);
-  Backend& b = backend_for(device());
-  for (const Case& c : cases()) {
-    for (bool with_bias : {false, true}) {
-      const Conv2dGeometry& g = c.g;
-      const auto x = random_values(rng, g.x_numel());
-      const auto w = random_values(rng, g.w_numel());
-      const auto bias = random_values(rng, g.out_channels);
-      DeviceBuffer dx(b, x), dw(b, w), dbias(b, bias), dy(b, g.y_numel());
-      b.conv2d_forward(g, dx.get(), dw.get(), with_bias ? dbias.get() : nullptr, dy.get());
-      expect_close(dy.to_host(), ref_forward(g, x, w, with_bias ? &bias : nullptr),
-                   "forward " + describe(c, with_bias));
-    }
-  }
+  Backend& b = backend_for(device);
+  for (const Case& c : cases())
+    for (bool with_bias : {false, true})
+      body(c.g, with_bias, describe(c, with_bias), rng, b);
+}
+
+TEST_P(ConvKernelTest, ForwardMatchesReference) {
+  HG_REQUIRE_DEVICE(device());
+  for_each_case(device(), [](const Conv2dGeometry& g, bool with_bias, const std::string& what,
+                             Rng& rng, Backend& b) {
+    const auto x = random_values(rng, g.x_numel());
+    const auto w = random_values(rng, g.w_numel());
+    const auto bias = random_values(rng, g.out_channels);
+    DeviceBuffer dx(b, x), dw(b, w), dbias(b, bias), dy(b, g.y_numel());
+    b.conv2d_forward(g, dx.get(), dw.get(), with_bias ? dbias.get() : nullptr, dy.get());
+    expect_close(dy.to_host(), ref_forward(g, x, w, with_bias ? &bias : nullptr),
+                 "forward " + what);
+  });
 }
 
 TEST_P(ConvKernelTest, BackwardDataMatchesReference) {
   HG_REQUIRE_DEVICE(device());
-  const uint64_t seed = test_seed();
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  Rng rng(seed);
-  Backend& b = backend_for(device());
-  for (const Case& c : cases()) {
-    for (bool with_bias : {false, true}) {
-      const Conv2dGeometry& g = c.g;
-      const auto dy = random_values(rng, g.y_numel());
-      const auto w = random_values(rng, g.w_numel());
-      const auto bias = random_values(rng, g.in_channels);
-      DeviceBuffer ddy(b, dy), dw(b, w), dbias(b, bias), ddx(b, g.x_numel());
-      b.fill(ddx.get(), std::nanf(""), g.x_numel());  // every element must be overwritten
-      b.conv2d_backward_data(g, ddy.get(), dw.get(), with_bias ? dbias.get() : nullptr, ddx.get());
-      expect_close(ddx.to_host(), ref_backward_data(g, dy, w, with_bias ? &bias : nullptr),
-                   "backward_data " + describe(c, with_bias));
-    }
-  }
+  for_each_case(device(), [](const Conv2dGeometry& g, bool with_bias, const std::string& what,
+                             Rng& rng, Backend& b) {
+    const auto dy = random_values(rng, g.y_numel());
+    const auto w = random_values(rng, g.w_numel());
+    const auto bias = random_values(rng, g.in_channels);
+    DeviceBuffer ddy(b, dy), dw(b, w), dbias(b, bias), ddx(b, g.x_numel());
+    b.fill(ddx.get(), std::nanf(""), g.x_numel());  // every element must be overwritten
+    b.conv2d_backward_data(g, ddy.get(), dw.get(), with_bias ? dbias.get() : nullptr, ddx.get());
+    expect_close(ddx.to_host(), ref_backward_data(g, dy, w, with_bias ? &bias : nullptr),
+                 "backward_data " + what);
+  });
 }
 
 TEST_P(ConvKernelTest, BackwardWeightMatchesReference) {
   HG_REQUIRE_DEVICE(device());
-  const uint64_t seed = test_seed();
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  Rng rng(seed);
-  Backend& b = backend_for(device());
-  for (const Case& c : cases()) {
-    for (bool with_bias : {false, true}) {
-      const Conv2dGeometry& g = c.g;
-      const auto x = random_values(rng, g.x_numel());
-      const auto dy = random_values(rng, g.y_numel());
-      DeviceBuffer dx(b, x), ddy(b, dy), dw(b, g.w_numel()), dbias(b, g.out_channels);
-      b.fill(dw.get(), std::nanf(""), g.w_numel());
-      b.fill(dbias.get(), std::nanf(""), g.out_channels);
-      b.conv2d_backward_weight(g, dx.get(), ddy.get(), dw.get(), with_bias ? dbias.get() : nullptr);
-      expect_close(dw.to_host(), ref_backward_weight(g, x, dy),
-                   "backward_weight " + describe(c, with_bias));
-      if (with_bias)
-        expect_close(dbias.to_host(), ref_bias_grad(g, dy),
-                     "backward_weight bias " + describe(c, with_bias));
-    }
-  }
+  for_each_case(device(), [](const Conv2dGeometry& g, bool with_bias, const std::string& what,
+                             Rng& rng, Backend& b) {
+    const auto x = random_values(rng, g.x_numel());
+    const auto dy = random_values(rng, g.y_numel());
+    DeviceBuffer dx(b, x), ddy(b, dy), dw(b, g.w_numel()), dbias(b, g.out_channels);
+    b.fill(dw.get(), std::nanf(""), g.w_numel());
+    b.fill(dbias.get(), std::nanf(""), g.out_channels);
+    b.conv2d_backward_weight(g, dx.get(), ddy.get(), dw.get(), with_bias ? dbias.get() : nullptr);
+    expect_close(dw.to_host(), ref_backward_weight(g, x, dy), "backward_weight " + what);
+    if (with_bias)
+      expect_close(dbias.to_host(), ref_bias_grad(g, dy), "backward_weight bias " + what);
+  });
 }
 
 // A long reduction (N*OH*OW = 3 * 24 * 24 = 1728 pixels, several chunks on the CUDA backend):

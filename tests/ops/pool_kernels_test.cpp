@@ -1,9 +1,9 @@
 // Backend-level tests of the pooling and upsampling kernels (max / avg pool, nearest / bilinear
-// upsample, forward and backward) on every device, against naive double references written here
-// from PyTorch's definitions. Shapes are awkward on purpose: odd and non-square sizes, stride <
-// kernel (overlapping windows), padding, ceil mode with a partial last window, 3 and 5 channels,
-// batch 1 and 2, scales 2, 3 and (2, 3). Inputs are fresh random numbers each run (the seed is in
-// every failure; HG_TEST_SEED reproduces it).
+// upsample, forward and backward) on every device, against the naive double references of
+// ops/spatial_reference.h (PyTorch's definitions). Shapes are awkward on purpose: odd and
+// non-square sizes, stride < kernel (overlapping windows), padding, ceil mode with a partial last
+// window, 3 and 5 channels, batch 1 and 2, scales 2, 3 and (2, 3). Inputs are fresh random numbers
+// each run (the seed is in every failure; HG_TEST_SEED reproduces it).
 //
 // Tolerances: forward and backward outputs within 1e-5 abs + 1e-5 rel of the double reference
 // (each is a sum of at most a few dozen float terms of magnitude <= 1, so float rounding stays
@@ -19,6 +19,7 @@
 
 #include "hourglass/core/tensor.h"
 #include "hourglass/kernels/backend.h"
+#include "ops/spatial_reference.h"
 #include "support/op_harness.h"
 
 namespace hg::testing {
@@ -142,121 +143,6 @@ void expect_adjoint(const std::vector<float>& x, const std::vector<float>& y,
   EXPECT_NEAR(lhs, rhs, 1e-5 * scale) << what << ": <dy, f(x)> vs <f^T(dy), x>";
 }
 
-// ---- double references ------------------------------------------------------------------------
-
-// Max pool as PyTorch defines it: only real input elements compete (padding never wins), the
-// first maximum wins ties, and a NaN is the maximum (torch's kernels let every NaN take over, so
-// the last NaN of a window is its argmax: torch.nn.functional.max_pool2d of [1, nan, 2, nan] with
-// kernel (1, 4) returns index 3).
-void ref_max_pool(const Pool2dGeometry& g, const std::vector<float>& x, std::vector<double>* y,
-                  std::vector<int32_t>* argmax) {
-  y->assign(static_cast<size_t>(g.y_numel()), 0.0);
-  argmax->assign(static_cast<size_t>(g.y_numel()), -1);
-  for (int64_t p = 0; p < g.batch * g.channels; ++p)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow) {
-        double best = 0.0;
-        int64_t best_at = -1;
-        for (int64_t kh = 0; kh < g.kernel_h; ++kh)
-          for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-            const int64_t ih = oh * g.stride_h - g.pad_h + kh, iw = ow * g.stride_w - g.pad_w + kw;
-            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-            const double v = x[(p * g.in_h + ih) * g.in_w + iw];
-            if (best_at < 0 || std::isnan(v) || v > best) {
-              best = v;
-              best_at = ih * g.in_w + iw;
-            }
-          }
-        const size_t o = static_cast<size_t>((p * g.out_h + oh) * g.out_w + ow);
-        (*y)[o] = best;
-        (*argmax)[o] = static_cast<int32_t>(best_at);
-      }
-}
-
-// The gradient of max pooling: each output's dy goes to its argmax (a scatter).
-std::vector<double> ref_max_pool_backward(const Pool2dGeometry& g, const std::vector<float>& dy,
-                                          const std::vector<int32_t>& argmax) {
-  std::vector<double> dx(static_cast<size_t>(g.x_numel()), 0.0);
-  const int64_t out_plane = g.out_h * g.out_w;
-  for (int64_t o = 0; o < g.y_numel(); ++o)
-    dx[static_cast<size_t>((o / out_plane) * g.in_h * g.in_w + argmax[o])] += dy[o];
-  return dx;
-}
-
-// Average pooling as torch.nn.AvgPool2d's kernel computes it: window end clipped at in + pad
-// first (the count_include_pad divisor), then to the input (the sum, and the other divisor).
-// Returns the linear map as (output, input, weight) triples so forward and backward share it.
-struct Entry {
-  int64_t out, in;
-  double weight;
-};
-
-std::vector<Entry> avg_pool_map(const Pool2dGeometry& g, bool count_include_pad) {
-  std::vector<Entry> map;
-  for (int64_t p = 0; p < g.batch * g.channels; ++p)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow) {
-        int64_t hstart = oh * g.stride_h - g.pad_h, wstart = ow * g.stride_w - g.pad_w;
-        int64_t hend = std::min(hstart + g.kernel_h, g.in_h + g.pad_h);
-        int64_t wend = std::min(wstart + g.kernel_w, g.in_w + g.pad_w);
-        const int64_t padded_size = (hend - hstart) * (wend - wstart);
-        hstart = std::max<int64_t>(hstart, 0);
-        wstart = std::max<int64_t>(wstart, 0);
-        hend = std::min(hend, g.in_h);
-        wend = std::min(wend, g.in_w);
-        const int64_t divisor = count_include_pad ? padded_size : (hend - hstart) * (wend - wstart);
-        const int64_t o = (p * g.out_h + oh) * g.out_w + ow;
-        for (int64_t ih = hstart; ih < hend; ++ih)
-          for (int64_t iw = wstart; iw < wend; ++iw)
-            map.push_back({o, (p * g.in_h + ih) * g.in_w + iw, 1.0 / divisor});
-      }
-  return map;
-}
-
-std::vector<double> apply_map(const std::vector<Entry>& map, const std::vector<float>& x,
-                              int64_t out_numel) {
-  std::vector<double> y(static_cast<size_t>(out_numel), 0.0);
-  for (const Entry& e : map)
-    y[e.out] += e.weight * x[e.in];
-  return y;
-}
-
-std::vector<double> apply_transpose(const std::vector<Entry>& map, const std::vector<float>& dy,
-                                    int64_t in_numel) {
-  std::vector<double> dx(static_cast<size_t>(in_numel), 0.0);
-  for (const Entry& e : map)
-    dx[e.in] += e.weight * dy[e.out];
-  return dx;
-}
-
-// nn.Upsample(scale_factor, mode) as a linear map. Nearest: src = floor(o / s). Bilinear with
-// align_corners=False: src = max(0, (o + 0.5) / s - 0.5), taps floor(src) and the next row
-// (the last row repeats), weights from the fraction, in double.
-std::vector<Entry> upsample_map(UpsampleMode mode, const Upsample2dGeometry& g) {
-  struct Tap {
-    int64_t i;
-    double w;
-  };
-  auto taps = [&](int64_t o, int64_t s, int64_t in) {
-    if (mode == UpsampleMode::kNearest) return std::vector<Tap>{{o / s, 1.0}};
-    const double src = std::max(0.0, (o + 0.5) / static_cast<double>(s) - 0.5);
-    const int64_t i0 = static_cast<int64_t>(std::floor(src));
-    const int64_t i1 = std::min(i0 + 1, in - 1);
-    const double l1 = src - i0;
-    return std::vector<Tap>{{i0, 1.0 - l1}, {i1, l1}};
-  };
-  std::vector<Entry> map;
-  const int64_t out_h = g.out_h(), out_w = g.out_w();
-  for (int64_t p = 0; p < g.batch * g.channels; ++p)
-    for (int64_t oh = 0; oh < out_h; ++oh)
-      for (int64_t ow = 0; ow < out_w; ++ow)
-        for (const Tap& th : taps(oh, g.scale_h, g.in_h))
-          for (const Tap& tw : taps(ow, g.scale_w, g.in_w))
-            map.push_back(
-                {(p * out_h + oh) * out_w + ow, (p * g.in_h + th.i) * g.in_w + tw.i, th.w * tw.w});
-  return map;
-}
-
 // ---- max pooling ------------------------------------------------------------------------------
 
 // Runs forward and backward of max pooling on `device` and checks them against the references.
@@ -267,9 +153,8 @@ void check_max_pool(Device device, const Pool2dGeometry& g, const std::vector<fl
   Tensor yd = empty_floats(g.y_numel(), device);
   Tensor ad = Tensor::empty(Shape{g.y_numel()}, DType::kInt32, device);
   backend.max_pool2d_forward(g, xd.data<float>(), yd.data<float>(), ad.data<int32_t>());
-  std::vector<double> want_y;
   std::vector<int32_t> want_argmax;
-  ref_max_pool(g, x, &want_y, &want_argmax);
+  const std::vector<double> want_y = ref_max_pool2d(g, x, &want_argmax);
   const std::vector<float> y = yd.to_vector();
   EXPECT_EQ(ad.to_vector_i32(), want_argmax) << "argmax";
   for (size_t i = 0; i < y.size(); ++i) {
@@ -285,7 +170,7 @@ void check_max_pool(Device device, const Pool2dGeometry& g, const std::vector<fl
   backend.fill(dxd.data<float>(), std::nanf(""), g.x_numel());  // every element must be written
   backend.max_pool2d_backward(g, dyd.data<float>(), ad.data<int32_t>(), dxd.data<float>());
   const std::vector<float> dx = dxd.to_vector();
-  expect_close(dx, ref_max_pool_backward(g, dy, want_argmax), "max_pool2d_backward");
+  expect_close(dx, ref_max_pool2d_backward(g, dy, want_argmax), "max_pool2d_backward");
 
   // Deterministic: the same call again gives bitwise the same gradient.
   backend.max_pool2d_backward(g, dyd.data<float>(), ad.data<int32_t>(), dxd.data<float>());
@@ -368,7 +253,7 @@ TEST_P(PoolKernelsTest, AvgPoolMatchesReferenceAndIsItsAdjoint) {
     saw_partial_window |= (g.out_h - 1) * g.stride_h - g.pad_h + g.kernel_h > g.in_h + g.pad_h;
     for (bool include_pad : {true, false}) {
       SCOPED_TRACE(describe(g) + (include_pad ? ", count_include_pad" : ", exclude pad"));
-      const std::vector<Entry> map = avg_pool_map(g, include_pad);
+      const std::vector<LinearEntry> map = avg_pool2d_map(g, include_pad);
       const std::vector<float> x = random_floats(rng, g.x_numel(), -1.0, 1.0);
       const std::vector<float> dy = random_floats(rng, g.y_numel(), -1.0, 1.0);
       const Tensor xd = upload(x, device()), dyd = upload(dy, device());
@@ -377,8 +262,8 @@ TEST_P(PoolKernelsTest, AvgPoolMatchesReferenceAndIsItsAdjoint) {
       backend.avg_pool2d_forward(g, include_pad, xd.data<float>(), yd.data<float>());
       backend.avg_pool2d_backward(g, include_pad, dyd.data<float>(), dxd.data<float>());
       const std::vector<float> y = yd.to_vector(), dx = dxd.to_vector();
-      expect_close(y, apply_map(map, x, g.y_numel()), "avg_pool2d_forward");
-      expect_close(dx, apply_transpose(map, dy, g.x_numel()), "avg_pool2d_backward");
+      expect_close(y, apply_linear_map(map, x, g.y_numel()), "avg_pool2d_forward");
+      expect_close(dx, apply_linear_map_transpose(map, dy, g.x_numel()), "avg_pool2d_backward");
       expect_adjoint(x, y, dy, dx, "avg_pool2d");
       backend.avg_pool2d_backward(g, include_pad, dyd.data<float>(), dxd.data<float>());
       EXPECT_EQ(dxd.to_vector(), dx) << "avg_pool2d_backward is not reproducible";
@@ -435,7 +320,7 @@ TEST_P(PoolKernelsTest, UpsampleMatchesReferenceAndIsItsAdjoint) {
                    std::to_string(c.batch) + "," + std::to_string(c.channels) + "," +
                    std::to_string(c.in_h) + "," + std::to_string(c.in_w) + "] scale " +
                    std::to_string(c.scale_h) + "x" + std::to_string(c.scale_w));
-      const std::vector<Entry> map = upsample_map(mode, g);
+      const std::vector<LinearEntry> map = upsample2d_map(mode, g);
       const std::vector<float> x = random_floats(rng, g.x_numel(), -1.0, 1.0);
       const std::vector<float> dy = random_floats(rng, g.y_numel(), -1.0, 1.0);
       const Tensor xd = upload(x, device()), dyd = upload(dy, device());
@@ -444,8 +329,8 @@ TEST_P(PoolKernelsTest, UpsampleMatchesReferenceAndIsItsAdjoint) {
       backend.upsample2d_forward(mode, g, xd.data<float>(), yd.data<float>());
       backend.upsample2d_backward(mode, g, dyd.data<float>(), dxd.data<float>());
       const std::vector<float> y = yd.to_vector(), dx = dxd.to_vector();
-      expect_close(y, apply_map(map, x, g.y_numel()), "upsample2d_forward");
-      expect_close(dx, apply_transpose(map, dy, g.x_numel()), "upsample2d_backward");
+      expect_close(y, apply_linear_map(map, x, g.y_numel()), "upsample2d_forward");
+      expect_close(dx, apply_linear_map_transpose(map, dy, g.x_numel()), "upsample2d_backward");
       expect_adjoint(x, y, dy, dx, "upsample2d");
       backend.upsample2d_backward(mode, g, dyd.data<float>(), dxd.data<float>());
       EXPECT_EQ(dxd.to_vector(), dx) << "upsample2d_backward is not reproducible";
