@@ -15,18 +15,13 @@
 #include "hourglass/optim/optimizer.h"
 #include "support/devices.h"
 #include "support/op_harness.h"
+#include "zoo_test_util.h"
 
 namespace hg::models {
 namespace {
 
-using NamedShapes = std::vector<std::pair<std::string, Shape>>;
-
-NamedShapes named_shapes(const Autoencoder& model) {
-  NamedShapes out;
-  for (const auto& p : model.named_parameters())
-    out.emplace_back(p.first, p.second.shape());
-  return out;
-}
+using zoo_test::named_shapes;
+using zoo_test::NamedShapes;
 
 // print([(k, tuple(v.shape)) for k, v in AE().state_dict().items()]) for the Keras blog model
 // written with torch.nn (Conv2d padding=1, MaxPool2d(2, ceil_mode=True), Upsample(2)).

@@ -38,6 +38,28 @@ double term(const Objective& objective, const std::string& name) {
   return NAN;
 }
 
+// Checks the gradient `g` already computed for `w` against central differences (step 1e-2) of
+// `loss()`, element by element within rel * |fd| + abs, and restores w.
+template <class Loss>
+void expect_gradient_matches_finite_differences(Tensor w, const std::vector<float>& g, Loss loss,
+                                                double rel, double abs) {
+  NoGrad no_grad;
+  const std::vector<float> w0 = w.to_vector();
+  const float eps = 1e-2f;
+  for (size_t e = 0; e < w0.size(); ++e) {
+    std::vector<float> wp = w0, wm = w0;
+    wp[e] += eps;
+    wm[e] -= eps;
+    w.copy_(Tensor::from_vector(wp, w.shape()));
+    const double lp = loss().item();
+    w.copy_(Tensor::from_vector(wm, w.shape()));
+    const double lm = loss().item();
+    const double fd = (lp - lm) / (2 * eps);
+    EXPECT_NEAR(g[e], fd, rel * std::fabs(fd) + abs) << "element " << e;
+  }
+  w.copy_(Tensor::from_vector(w0, w.shape()));
+}
+
 // ---- tied weights ---------------------------------------------------------------------------
 
 TEST(TiedWeights, DecoderOwnsOnlyBiasesAndSharesTheEncoderStorage) {
@@ -106,21 +128,8 @@ TEST(TiedWeights, GradientSumsBothUsesAndMatchesFiniteDifferences) {
     for (int j = 0; j < 5; ++j)
       EXPECT_NEAR(g[i * 5 + j], ge[i * 5 + j] + gd[j * 3 + i], 1e-6f) << i << "," << j;
 
-  NoGrad no_grad;
-  const std::vector<float> w0 = w.to_vector();
-  const float eps = 1e-2f;
-  for (size_t e = 0; e < w0.size(); ++e) {
-    std::vector<float> wp = w0, wm = w0;
-    wp[e] += eps;
-    wm[e] -= eps;
-    w.copy_(Tensor::from_vector(wp, w.shape()));
-    const double lp = loss_of(tied).item();
-    w.copy_(Tensor::from_vector(wm, w.shape()));
-    const double lm = loss_of(tied).item();
-    const double fd = (lp - lm) / (2 * eps);
-    EXPECT_NEAR(g[e], fd, 2e-3 * std::fabs(fd) + 2e-5) << "element " << e;
-  }
-  w.copy_(Tensor::from_vector(w0, w.shape()));
+  expect_gradient_matches_finite_differences(
+      w, g, [&] { return loss_of(tied); }, 2e-3, 2e-5);
 }
 
 // ---- k-sparse -------------------------------------------------------------------------------
@@ -444,21 +453,7 @@ TEST(Contractive, StochasticEstimateIsDifferentiable) {
   backward(estimate());
   Tensor w = param(model, "encoder.0.weight");
   const std::vector<float> g = w.grad().to_vector();
-  NoGrad no_grad;
-  const std::vector<float> w0 = w.to_vector();
-  const float eps = 1e-2f;
-  for (size_t e = 0; e < w0.size(); ++e) {
-    std::vector<float> wp = w0, wm = w0;
-    wp[e] += eps;
-    wm[e] -= eps;
-    w.copy_(Tensor::from_vector(wp, w.shape()));
-    const double lp = estimate().item();
-    w.copy_(Tensor::from_vector(wm, w.shape()));
-    const double lm = estimate().item();
-    const double fd = (lp - lm) / (2 * eps);
-    EXPECT_NEAR(g[e], fd, 5e-3 * std::fabs(fd) + 1e-5) << "element " << e;
-  }
-  w.copy_(Tensor::from_vector(w0, w.shape()));
+  expect_gradient_matches_finite_differences(w, g, estimate, 5e-3, 1e-5);
 }
 
 // ---- every variant learns, on every device --------------------------------------------------

@@ -13,6 +13,7 @@
 #include "hourglass/ops/ops.h"
 #include "support/devices.h"
 #include "support/op_harness.h"
+#include "zoo_test_util.h"
 
 namespace hg::models {
 namespace {
@@ -118,15 +119,6 @@ data::Dataset clustered(int64_t n, int64_t d, int64_t classes, uint64_t seed, ui
                             Tensor::from_vector(labels, Shape{n}), name);
 }
 
-data::DataLoader loader(const data::Dataset& ds, Device device, int64_t batch, bool shuffle) {
-  data::DataLoaderOptions lo;
-  lo.batch_size = batch;
-  lo.shuffle = shuffle;
-  lo.seed = 3;
-  lo.device = device;
-  return data::DataLoader(ds, lo);
-}
-
 class StackedDevices : public testing::DeviceTest {};
 
 // The mean binary entropy of layer `layer`'s input over the dataset: the floor of its BCE.
@@ -148,7 +140,7 @@ double entropy_floor(StackedAutoencoder& model, const data::Dataset& ds, int64_t
 TEST_P(StackedDevices, PretrainingLowersEveryLayersLoss) {
   HG_REQUIRE_DEVICE(device());
   const data::Dataset ds = clustered(256, 16, 4, 1, 2, "clusters");
-  data::DataLoader train = loader(ds, device(), 32, true);
+  data::DataLoader train = zoo_test::loader(ds, 32, device(), true, 3);
   for (const char* variant : {"plain", "denoising", "sparse"}) {
     StackedAutoencoderOptions options;
     options.sizes = {16, 12, 6};
@@ -197,8 +189,8 @@ TEST_P(StackedDevices, FineTuningClassifiesSeparableClusters) {
   HG_REQUIRE_DEVICE(device());
   const data::Dataset train_set = clustered(512, 16, 4, 5, 6, "train");
   const data::Dataset test_set = clustered(256, 16, 4, 5, 7, "test");
-  data::DataLoader train = loader(train_set, device(), 32, true);
-  data::DataLoader test = loader(test_set, device(), 64, false);
+  data::DataLoader train = zoo_test::loader(train_set, 32, device(), true, 3);
+  data::DataLoader test = zoo_test::loader(test_set, 64, device(), false, 3);
   StackedAutoencoderOptions options;
   options.sizes = {16, 12, 6};
   options.num_classes = 4;
@@ -225,7 +217,7 @@ TEST_P(StackedDevices, FineTuningClassifiesSeparableClusters) {
 // The unrolled stack is an Autoencoder: the trainer fine-tunes it on reconstruction.
 TEST(StackedAutoencoder, TrainerFineTunesTheUnrolledStack) {
   const data::Dataset ds = clustered(128, 16, 4, 9, 10, "clusters");
-  data::DataLoader train = loader(ds, Device::cpu(), 32, true);
+  data::DataLoader train = zoo_test::loader(ds, 32, Device::cpu(), true, 3);
   StackedAutoencoderOptions options;
   options.sizes = {16, 12, 6};
   options.code_activation = "identity";

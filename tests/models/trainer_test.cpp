@@ -12,27 +12,12 @@
 #include "hourglass/models/models.h"
 #include "hourglass/ops/ops.h"
 #include "support/devices.h"
+#include "zoo_test_util.h"
 
 namespace hg::models {
 namespace {
 
-// n samples of dimension d on a rank-r manifold: x = sigmoid(A z), z ~ N(0, 1)^r,
-// A ~ N(0, 1.5^2)^(d x r). An autoencoder with a code of at least r units can fit it closely.
-data::Dataset low_rank_dataset(int64_t n, int64_t d, int64_t r, uint64_t seed) {
-  Generator gen(seed);
-  const std::vector<float> a = Tensor::randn(Shape{d, r}, Device::cpu(), 0, 1.5f, &gen).to_vector();
-  const std::vector<float> z = Tensor::randn(Shape{n, r}, Device::cpu(), 0, 1, &gen).to_vector();
-  std::vector<float> x(static_cast<size_t>(n * d));
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t j = 0; j < d; ++j) {
-      double s = 0;
-      for (int64_t k = 0; k < r; ++k)
-        s += a[j * r + k] * z[i * r + k];
-      x[i * d + j] = static_cast<float>(1.0 / (1.0 + std::exp(-s)));
-    }
-  }
-  return data::make_dataset(Tensor::from_vector(x, Shape{n, d}), Tensor());
-}
+using zoo_test::low_rank_dataset;
 
 double variance(const data::Dataset& ds) {
   const std::vector<float> x = ds.images.to_vector();
@@ -57,13 +42,8 @@ TrainedRun train_low_rank(Device device, int64_t samples, int64_t batch, int64_t
       data::make_dataset(all.images.slice_rows(0, samples), Tensor(), "train");
   const data::Dataset test_set =
       data::make_dataset(all.images.slice_rows(samples, samples + 64), Tensor(), "test");
-  data::DataLoaderOptions lo;
-  lo.batch_size = batch;
-  lo.seed = 1;
-  lo.device = device;
-  data::DataLoader train(train_set, lo);
-  lo.shuffle = false;
-  data::DataLoader test(test_set, lo);
+  data::DataLoader train = zoo_test::loader(train_set, batch, device);
+  data::DataLoader test = zoo_test::loader(test_set, batch, device, /*shuffle=*/false);
 
   DenseAutoencoderOptions mo;
   mo.sizes = {64, 16};

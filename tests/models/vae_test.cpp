@@ -14,18 +14,13 @@
 #include "hourglass/optim/optimizer.h"
 #include "support/devices.h"
 #include "support/op_harness.h"
+#include "zoo_test_util.h"
 
 namespace hg::models {
 namespace {
 
-using NamedShapes = std::vector<std::pair<std::string, Shape>>;
-
-NamedShapes named_shapes(const Autoencoder& model) {
-  NamedShapes out;
-  for (const auto& p : model.named_parameters())
-    out.emplace_back(p.first, p.second.shape());
-  return out;
-}
+using zoo_test::named_shapes;
+using zoo_test::NamedShapes;
 
 TEST(Vae, ParameterNamesMatchPyTorchExamples) {
   Vae model;

@@ -1,20 +1,24 @@
-// Helpers shared by the autoencoder-zoo tests: generated data sets, loaders, host copies of
-// parameters, and a double-precision symmetric eigensolver (cyclic Jacobi) for the PCA checks.
+// Helpers shared by the autoencoder-zoo tests (tests/models, and tests/slow as
+// "models/zoo_test_util.h"): generated data sets, loaders, parameter names and shapes, host copies
+// of parameters, and a double-precision symmetric eigensolver (cyclic Jacobi) for the PCA checks.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "hourglass/core/rng.h"
 #include "hourglass/data/dataloader.h"
 #include "hourglass/data/dataset.h"
+#include "hourglass/models/autoencoder.h"
 
 namespace hg::models::zoo_test {
 
 // n samples of dimension d on a rank-r manifold: x = sigmoid(A z), z ~ N(0, 1)^r,
-// A ~ N(0, 1.5^2)^(d x r); values in (0, 1).
+// A ~ N(0, 1.5^2)^(d x r); values in (0, 1). An autoencoder with a code of at least r units can
+// fit it closely.
 inline data::Dataset low_rank_dataset(int64_t n, int64_t d, int64_t r, uint64_t seed) {
   Generator gen(seed);
   const std::vector<float> a = Tensor::randn(Shape{d, r}, Device::cpu(), 0, 1.5f, &gen).to_vector();
@@ -39,6 +43,16 @@ inline data::DataLoader loader(const data::Dataset& ds, int64_t batch, Device de
   o.seed = seed;
   o.device = device;
   return data::DataLoader(ds, o);
+}
+
+// (name, shape) of every parameter in order, to compare with a PyTorch state_dict printout.
+using NamedShapes = std::vector<std::pair<std::string, Shape>>;
+
+inline NamedShapes named_shapes(const Autoencoder& model) {
+  NamedShapes out;
+  for (const auto& p : model.named_parameters())
+    out.emplace_back(p.first, p.second.shape());
+  return out;
 }
 
 inline std::vector<double> to_double(const Tensor& t) {

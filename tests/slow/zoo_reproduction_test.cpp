@@ -25,6 +25,7 @@
 #include "hourglass/models/vae.h"
 #include "hourglass/ops/elementwise.h"
 #include "hourglass/optim/optimizer.h"
+#include "models/zoo_test_util.h"
 
 namespace hg::models {
 namespace {
@@ -38,15 +39,6 @@ bool have_mnist() {
 
 Device training_device() {
   return cuda_available() ? Device::cuda(0) : Device::cpu();
-}
-
-data::DataLoader make_loader(const data::Dataset& ds, int64_t batch, bool shuffle, uint64_t seed) {
-  data::DataLoaderOptions options;
-  options.batch_size = batch;
-  options.shuffle = shuffle;
-  options.seed = seed;
-  options.device = training_device();
-  return data::DataLoader(ds, options);
 }
 
 // pytorch/examples' test loss: the objective summed over the test set, per sample.
@@ -70,8 +62,8 @@ TEST(ZooReproduction, PyTorchExamplesVae) {
   if (!have_mnist()) GTEST_SKIP() << "MNIST not found in " << kMnistDir;
   const data::Dataset train_set = data::load_mnist(kMnistDir, data::Split::kTrain);
   const data::Dataset test_set = data::load_mnist(kMnistDir, data::Split::kTest);
-  data::DataLoader train = make_loader(train_set, 128, true, 1);
-  data::DataLoader test = make_loader(test_set, 128, false, 1);
+  data::DataLoader train = zoo_test::loader(train_set, 128, training_device(), true, 1);
+  data::DataLoader test = zoo_test::loader(test_set, 128, training_device(), false, 1);
   VaeOptions options;
   options.seed = 1;
   options.noise_seed = 2;
@@ -102,8 +94,8 @@ TEST(ZooReproduction, StackedAutoencoderFineTunedClassifier) {
   if (!have_mnist()) GTEST_SKIP() << "MNIST not found in " << kMnistDir;
   const data::Dataset train_set = data::load_mnist(kMnistDir, data::Split::kTrain);
   const data::Dataset test_set = data::load_mnist(kMnistDir, data::Split::kTest);
-  data::DataLoader train = make_loader(train_set, 128, true, 3);
-  data::DataLoader test = make_loader(test_set, 500, false, 3);
+  data::DataLoader train = zoo_test::loader(train_set, 128, training_device(), true, 3);
+  data::DataLoader test = zoo_test::loader(test_set, 500, training_device(), false, 3);
   StackedAutoencoderOptions options;
   options.sizes = {784, 256, 64};
   options.num_classes = 10;
