@@ -3,7 +3,8 @@
 // on awkward geometries: non-square inputs and kernels, stride > kernel, padding, the asymmetric
 // implied padding of Keras 'same' with stride 2, dilation 2, 1x1 kernels, channel counts
 // 1/3/5/7/17/33, batch 1 and 3, bias null and non-null; plus bitwise determinism of
-// backward_weight and the kCudnn contract.
+// backward_weight and the kCudnn contract. On a real GPU in a build with HG_CUDNN every geometry
+// also runs through cuDNN, against the same reference.
 //
 // Inputs are fresh uniform(-1, 1) draws per run (seed from test_seed(), printed on failure;
 // HG_TEST_SEED reproduces). Tolerance: |got - want| <= 1e-4 + 1e-4 * |want| (float accumulation
@@ -196,17 +197,31 @@ std::string describe(const Case& c, bool with_bias) {
          std::to_string(g.out_w) + "]" + (with_bias ? " with bias" : " without bias");
 }
 
-// Runs body(g, with_bias, what, rng, backend) for every geometry of cases(), without and with
-// bias, with inputs drawn from one seeded stream (the seed is in every failure).
+// The implementations to check on a device: our kernels everywhere, and cuDNN too on a real GPU
+// in builds with HG_CUDNN (the emulator cannot run cuDNN). Both are held to the same double
+// reference, which compares native against cuDNN on every geometry.
+std::vector<ConvImpl> impls_on(Device device) {
+  std::vector<ConvImpl> impls{ConvImpl::kNative};
+  if (device.is_cuda() && !cuda_is_emulated() && cudnn_available())
+    impls.push_back(ConvImpl::kCudnn);
+  return impls;
+}
+
+// Runs body(g, with_bias, what, rng, backend) for every geometry of cases() and implementation,
+// without and with bias, with inputs drawn from one seeded stream (the seed is in every failure).
 template <class F>
 void for_each_case(Device device, F&& body) {
   const uint64_t seed = test_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   Rng rng(seed);
   Backend& b = backend_for(device);
-  for (const Case& c : cases())
-    for (bool with_bias : {false, true})
-      body(c.g, with_bias, describe(c, with_bias), rng, b);
+  for (const ConvImpl impl : impls_on(device))
+    for (Case c : cases()) {
+      c.g.impl = impl;
+      if (impl == ConvImpl::kCudnn) c.name += " (cuDNN)";
+      for (bool with_bias : {false, true})
+        body(c.g, with_bias, describe(c, with_bias), rng, b);
+    }
 }
 
 TEST_P(ConvKernelTest, ForwardMatchesReference) {
