@@ -31,10 +31,20 @@ Tape& tape() {
   return t;
 }
 
-// acc += g (allocating acc on first use). Accumulation happens outside the tape.
+// True when nothing but the caller's handle can reach g's elements: its impl and its storage
+// each have one owner and it starts at its storage's beginning (a fresh backward result, not a
+// view of anything another tensor holds).
+bool sole_owner(const Tensor& g) {
+  const auto& impl = g.impl_ptr();
+  return impl.use_count() == 1 && impl->storage.use_count() == 1 && impl->byte_offset == 0;
+}
+
+// acc += g (allocating acc on first use). Accumulation happens outside the tape. A first
+// gradient that nobody else holds becomes the accumulator itself instead of being copied (a
+// later contribution adds into it in place, which no one else can observe).
 void accumulate(std::shared_ptr<TensorImpl>& acc, const Tensor& g) {
   if (!acc) {
-    acc = g.clone().detach().impl_ptr();
+    acc = sole_owner(g) ? g.detach().impl_ptr() : g.clone().detach().impl_ptr();
     return;
   }
   Tensor target(acc);
@@ -44,12 +54,20 @@ void accumulate(std::shared_ptr<TensorImpl>& acc, const Tensor& g) {
 
 }  // namespace
 
-NoGrad::NoGrad() : previous_(tape().recording) { tape().recording = false; }
-NoGrad::~NoGrad() { tape().recording = previous_; }
+NoGrad::NoGrad() : previous_(tape().recording) {
+  tape().recording = false;
+}
+NoGrad::~NoGrad() {
+  tape().recording = previous_;
+}
 
-bool grad_enabled() { return tape().recording; }
+bool grad_enabled() {
+  return tape().recording;
+}
 
-size_t tape_size() { return tape().nodes.size(); }
+size_t tape_size() {
+  return tape().nodes.size();
+}
 
 void clear_tape() {
   tape().nodes.clear();
