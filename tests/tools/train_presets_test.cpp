@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hourglass/core/device.h"
 #include "hourglass/models/presets.h"
 #include "tools/cli_runner.h"
 
@@ -107,6 +108,31 @@ TEST_F(TrainPresets, EveryPresetTrainsOneEpoch) {
     EXPECT_EQ(config.at("recipe").at("latent"), preset.recipe.latent);
     EXPECT_EQ(config.at("recipe").at("epochs"), 1);
     EXPECT_EQ(config.at("batch"), 32);
+  }
+}
+
+// The same presets on the cuda device (the SIMT emulator in CI, a GPU where there is one): one
+// step of 8 samples each, so the emulated run stays short; every loss and term finite.
+TEST_F(TrainPresets, EveryPresetTrainsOnCuda) {
+  if (!hg::cuda_available()) GTEST_SKIP() << "no cuda device";
+  for (const hg::models::Preset& preset : hg::models::presets()) {
+    SCOPED_TRACE(preset.name);
+    const std::string run_dir = "cuda-" + preset.name;
+    const std::string extra =
+        preset.family == hg::models::ModelFamily::kStacked ? "--pretrain-epochs 1 " : "";
+    const Result r = run("train --data tiny --limit 8 --epochs 1 --batch 8 --device cuda " + extra +
+                         "--model " + preset.name + " --out " + run_dir);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("device: cuda"), std::string::npos) << r.out;
+    int records = 0;
+    for (const json& record : metrics_of(run_dir)) {
+      if (record.at("phase") != "train") continue;
+      ++records;
+      EXPECT_EQ(record.at("steps"), 1);
+      EXPECT_TRUE(std::isfinite(record.at("train_loss").get<double>())) << record.dump();
+      EXPECT_TRUE(std::isfinite(record.at("test_loss").get<double>())) << record.dump();
+    }
+    EXPECT_EQ(records, 1);
   }
 }
 
