@@ -1,12 +1,14 @@
-// hourglass: the command-line program (train, info). Usage errors print one line and exit 2;
-// errors at run time (bad files, unavailable devices, ...) print "error: <message>" on one line
-// and exit 1.
+// hourglass: the command-line program: train, the commands on a trained run, info. Usage errors
+// print one line and exit 2; errors at run time (bad files, unavailable devices, ...) print "error:
+// <message>" on one line and exit 1.
 #include <unistd.h>
 
 #include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "hourglass/core/error.h"
@@ -42,8 +44,24 @@ int main(int argc, char** argv) {
   CLI::App app{"hourglass: train and inspect autoencoders", "hourglass"};
   app.set_version_flag("--version", hg::version());
   app.require_subcommand(1);
-  const hg::cli::Command train = hg::cli::add_train_command(app);
-  const hg::cli::Command info = hg::cli::add_info_command(app);
+  using hg::cli::Command;
+  // In the order `hourglass --help` lists them.
+  const std::vector<std::pair<std::string, Command>> commands = {
+      {"train", hg::cli::add_train_command(app)},
+      {"eval", hg::cli::add_eval_command(app)},
+      {"encode", hg::cli::add_encode_command(app)},
+      {"decode", hg::cli::add_decode_command(app)},
+      {"reconstruct", hg::cli::add_reconstruct_command(app)},
+      {"sample", hg::cli::add_sample_command(app)},
+      {"interpolate", hg::cli::add_interpolate_command(app)},
+      {"latent-map", hg::cli::add_latent_map_command(app)},
+      {"denoise", hg::cli::add_denoise_command(app)},
+      {"inpaint", hg::cli::add_inpaint_command(app)},
+      {"super-resolve", hg::cli::add_super_resolve_command(app)},
+      {"hash", hg::cli::add_hash_command(app)},
+      {"classify", hg::cli::add_classify_command(app)},
+      {"info", hg::cli::add_info_command(app)},
+  };
 
   try {
     app.parse(argc, argv);
@@ -59,8 +77,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (app.got_subcommand("train")) return train();
-    return info();
+    for (const auto& [name, run] : commands) {
+      if (app.got_subcommand(name)) return run();
+    }
+    return 2;  // unreachable: require_subcommand(1)
   } catch (const hg::Error& e) {
     std::cout.flush();
     std::cerr << "error: " << one_line(e.what()) << std::endl;

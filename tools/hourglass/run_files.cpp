@@ -1,4 +1,4 @@
-// Run directory creation and atomic file writes.
+// Run directory creation.
 #include "run_files.h"
 
 #include <fcntl.h>
@@ -16,27 +16,6 @@
 namespace hg::cli {
 
 namespace fs = std::filesystem;
-
-void write_file_atomic(const std::string& path, const std::string& contents) {
-  const std::string temp = path + ".tmp." + std::to_string(getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  HG_CHECK(fd >= 0, "cannot create '", temp, "': ", std::strerror(errno));
-  size_t written = 0;
-  bool ok = true;
-  while (ok && written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temp.c_str());
-    HG_FAIL("cannot write '", path, "': ", reason);
-  }
-}
 
 std::string create_run_dir(const std::string& requested) {
   std::error_code ec;

@@ -1,13 +1,14 @@
-// Files of a training run: the run directory and whole-file atomic writes (temporary file, fsync,
-// rename), so a run directory never holds a half-written metrics file.
+// Files of a training run: the run directory, and whole-file atomic writes (hourglass/io), so a run
+// directory never holds a half-written file.
 #pragma once
 
 #include <string>
 
+#include "hourglass/io/atomic_file.h"
+
 namespace hg::cli {
 
-// Writes `contents` to `path` atomically. Throws hg::Error naming the path on failure.
-void write_file_atomic(const std::string& path, const std::string& contents);
+using io::write_file_atomic;
 
 // Creates the run directory: `requested` when given (an existing one is reused, and the new run
 // replaces its files), else a fresh runs/<YYYYmmdd-HHMMSS> (with a -N suffix when taken) under

@@ -21,6 +21,10 @@ class Module {
   Tensor operator()(const Tensor& x) { return forward(x); }
   // PyTorch's class name for this module ("Linear", "ReLU", "Sequential").
   virtual std::string type_name() const = 0;
+  // The keyword arguments that rebuild this module in torch.nn, as a JSON object
+  // ({"in_features": 784, "out_features": 64, "bias": true}); "{}" for modules that take none.
+  // model.json (models/checkpoint.h) is made of these.
+  virtual std::string torch_arguments() const { return "{}"; }
 
   // Every parameter of this module and its children, depth first in registration order.
   std::vector<std::pair<std::string, Tensor>> named_parameters() const;

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "hourglass/core/rng.h"
 #include "hourglass/nn/module.h"
 
 namespace hg::models {
@@ -55,6 +57,13 @@ class Autoencoder : public nn::Module {
 
   // One line for logs: architecture, activations, parameter count.
   virtual std::string describe() const { return type_name(); }
+
+  // How the PyTorch equivalent computes encode and decode from the model's children, as the JSON
+  // object of model.json's "forward" entry (the kinds are listed in checkpoint.h).
+  virtual std::string torch_forward() const;
+  // The model's own random generators by name (a VAE's "noise", a stochastic contractive
+  // penalty's "contractive"), so a checkpoint can carry their state.
+  virtual std::vector<std::pair<std::string, Generator*>> generators() { return {}; }
   int64_t num_parameters() const;
 };
 

@@ -66,9 +66,29 @@ struct StepRecord {
   std::vector<TermValue> terms;
 };
 
+// Where a run stands between two training steps: with the model's parameters, the optimizer's
+// state and the generators (checkpoint.h), enough to continue it bit-exactly. At an epoch
+// boundary step is 0 and the sums are empty.
+struct TrainPosition {
+  int64_t epoch = 0;          // 0-based: the epoch in progress (or the next one when step == 0)
+  int64_t step = 0;           // batches of `epoch` already trained
+  uint64_t noise_offset = 0;  // the corruption generator's offset within epoch's stream
+  // The unfinished epoch's running sums, as the trainer keeps them (float32 scalars on the
+  // model's device, each batch's value times its sample count), so the epoch's record comes out
+  // as if it had never been interrupted.
+  std::vector<std::string> term_names;
+  std::vector<Tensor> term_sums;
+  Tensor total_sum;
+  int64_t samples = 0;
+  double train_seconds = 0;  // training time already spent in the epoch
+};
+
 struct TrainOptions {
   int64_t epochs = 1;
   int64_t start_epoch = 0;  // 0-based index of the first epoch (a resumed run starts later)
+  // A run interrupted inside epoch start_epoch continues after resume.step batches of it, with
+  // resume's noise offset and running sums (resume.epoch must equal start_epoch; step 0: none).
+  TrainPosition resume;
   ReconstructionLoss loss = ReconstructionLoss::kBce;
   // Denoising: kind kNone (the default) trains on the inputs as they are.
   CorruptionOptions corruption;
@@ -80,6 +100,10 @@ struct TrainOptions {
   std::function<void(const EpochRecord&)> on_epoch;  // called after each epoch
   int64_t log_every_steps = 0;  // > 0: on_step after every log_every_steps-th step of an epoch
   std::function<void(const StepRecord&)> on_step;
+  // Polled after every step. When it returns true, training stops there: on_stop receives the
+  // position (the caller saves a checkpoint) and train_autoencoder returns the epochs completed.
+  std::function<bool()> stop_requested;
+  std::function<void(const TrainPosition&)> on_stop;
 };
 
 // Trains for options.epochs epochs; `test` may be null. Sets each loader's epoch so shuffling

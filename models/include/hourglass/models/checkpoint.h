@@ -1,0 +1,64 @@
+// Checkpoints of a training run, in the three files of a run directory:
+//
+// model.safetensors: every parameter under its PyTorch state_dict name and layout
+//   ("encoder.0.weight" [64, 784], ...), float32, so the equivalent torch.nn model loads it with
+//   load_state_dict. Metadata: "format": "hourglass.model/1", "class": the model's type_name().
+//
+// model.json: the architecture, enough to rebuild the model in torch.nn (tools/hourglass_torch.py
+//   does):
+//   {"format": "hourglass.model/1", "class": "DenseAutoencoder",
+//    "input_shape": [1, 28, 28],   // one sample as the data gives it
+//    "output_is_sigmoid": true, "variational": false, "parameters": 101200,
+//    "modules": [["encoder", NODE], ["decoder", NODE]],   // the model's children, in order
+//    "forward": FORWARD}
+//   NODE = {"type": "Sequential", "children": [["0", NODE], ...]} for containers, else
+//          {"type": "Linear", "args": {"in_features": 784, "out_features": 64, "bias": true}}
+//          (type_name() and torch_arguments(): torch.nn.<type>(**args)); a tied decoder layer is
+//          {"type": "TiedLinear", "args": {"in_features": 64, "out_features": 784},
+//           "tied_to": "encoder.0.weight"}  (F.linear(x, tied_to.t(), bias), owning only "bias").
+//   FORWARD, by "kind":
+//     "autoencoder": x reshaped to [N, *"encoder_input"]; code = encoder(x); with "top_k": K the
+//                    code keeps its K largest entries per sample (others 0); out = decoder(code).
+//     "vae_mlp":     x flattened; h = act(fc1(x)) (act: "hidden_activation"); mu = fc21(h);
+//                    out = sigmoid(fc4(act(fc3(mu)))) (reconstruction from the mean code).
+//     "vae_conv":    mu = fc_mu(encoder(x reshaped to [N, *"encoder_input"])); out = decoder(mu).
+//
+// state.safetensors: what resuming needs beyond the weights: the optimizer's state tensors under
+//   "optimizer.<param index>.<key>" (PyTorch's keys: "exp_avg", "step", ...), the running sums of
+//   an unfinished epoch under "epoch.total_sum" and "epoch.term.<name>", and in the metadata the
+//   position (epoch, step, noise_offset, samples, train_seconds), the optimizer's name and
+//   steps_taken, and each generator's seed and offset (the default generator and the model's
+//   own, "generator.<name>.seed" / ".offset"), as decimal strings.
+//
+// All writes are atomic. Loading checks everything against the model and optimizer it fills
+// (names, shapes, optimizer kind, parameter count) and says what differs; nothing is modified
+// unless the whole file fits.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hourglass/models/autoencoder.h"
+#include "hourglass/models/trainer.h"
+#include "hourglass/optim/optimizer.h"
+
+namespace hg::models {
+
+void save_model_weights(const std::string& path, const nn::Module& model);
+// Strict: the file must hold exactly the model's parameters with their shapes (missing and
+// unexpected names are listed). Values are copied into the existing parameters, on their device.
+void load_model_weights(const std::string& path, nn::Module& model);
+
+// model.json's text for `model` trained on samples of `sample_shape`.
+std::string model_description_json(const Autoencoder& model,
+                                   const std::vector<int64_t>& sample_shape);
+
+void save_training_state(const std::string& path, const optim::Optimizer& optimizer,
+                         Autoencoder& model, const TrainPosition& position);
+// Restores the optimizer's state and step count, the model's generators and the default
+// generator; returns the position to resume from (its sums on the model's device).
+TrainPosition load_training_state(const std::string& path, optim::Optimizer& optimizer,
+                                  Autoencoder& model);
+
+}  // namespace hg::models
