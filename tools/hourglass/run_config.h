@@ -17,6 +17,12 @@
 
 namespace hg::cli {
 
+// A recipe as JSON, every field under its Recipe name (config.json's "recipe" and "build"
+// entries), and back: recipe_from_json needs every field, with its type (hg::Error naming
+// `where` and the field otherwise).
+nlohmann::json recipe_json(const models::Recipe& recipe);
+models::Recipe recipe_from_json(const nlohmann::json& j, const std::string& where);
+
 // config.json's "build" entry for `run` trained on samples of `sample_shape` with `seed`. For a
 // spec, copies the spec file into run_dir as spec.<ext> and records that name.
 nlohmann::json build_config_json(const ResolvedRun& run, const std::vector<int64_t>& sample_shape,
