@@ -1,5 +1,8 @@
-// Activation modules, each a thin wrapper over its elementwise op, and make_activation by name.
+// Activation modules, each a thin wrapper over its elementwise op, their torch.nn arguments, and
+// make_activation by name.
 #include "hourglass/nn/activation.h"
+
+#include <nlohmann/json.hpp>
 
 #include "hourglass/core/error.h"
 #include "hourglass/ops/elementwise.h"
@@ -12,6 +15,14 @@ Tensor ReLU::forward(const Tensor& x) {
 Tensor LeakyReLU::forward(const Tensor& x) {
   return leaky_relu(x, negative_slope_);
 }
+std::string LeakyReLU::torch_arguments() const {
+  return nlohmann::json{{"negative_slope", negative_slope_}}.dump();
+}
+// Our softplus is PyTorch's default one: beta 1, linear above 20 (unary_math.h).
+std::string Softplus::torch_arguments() const {
+  return nlohmann::json{{"beta", 1.0}, {"threshold", 20.0}}.dump();
+}
+
 Tensor Sigmoid::forward(const Tensor& x) {
   return sigmoid(x);
 }

@@ -1,8 +1,10 @@
 // Linear: PyTorch's nn.Linear initialisation (weight, then bias, uniform in +-1/sqrt(in)) and a
-// forward pass through hg::linear.
+// forward pass through hg::linear, and its torch.nn arguments.
 #include "hourglass/nn/linear.h"
 
 #include <cmath>
+
+#include <nlohmann/json.hpp>
 
 #include "hourglass/core/error.h"
 #include "hourglass/ops/matmul.h"
@@ -26,6 +28,12 @@ Tensor Linear::forward(const Tensor& x) {
   HG_CHECK(x.rank() == 2 && x.dim(1) == in_features_, "Linear(", in_features_, ", ", out_features_,
            "): expected input [N, ", in_features_, "], got ", x.shape());
   return linear(x, weight_, bias_);
+}
+
+std::string Linear::torch_arguments() const {
+  return nlohmann::json{
+      {"in_features", in_features_}, {"out_features", out_features_}, {"bias", bias_.defined()}}
+      .dump();
 }
 
 }  // namespace hg::nn

@@ -16,6 +16,7 @@ class LeakyReLU : public Module {
   explicit LeakyReLU(float negative_slope = 0.01f) : negative_slope_(negative_slope) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "LeakyReLU"; }
+  std::string torch_arguments() const override;
   float negative_slope() const { return negative_slope_; }
 
  private:
@@ -38,6 +39,7 @@ class Softplus : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Softplus"; }
+  std::string torch_arguments() const override;  // beta 1, threshold 20: PyTorch's defaults
 };
 
 class Identity : public Module {

@@ -17,6 +17,11 @@
 
 namespace hg::nn {
 
+// torch_arguments(): padding as torch's [h, w] pair where it can say it (explicit, 'valid', and
+// Keras 'same' whose total padding per axis is even); 'same' with an odd total at stride 1 as
+// torch's "same" (which also puts the extra row bottom / right); at stride > 1 Keras 'same'
+// depends on the input size, so the arguments say [0, 0] and model.json adds "pad": "same"
+// beside them (models/checkpoint.h).
 class Conv2d : public Module {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel,
@@ -27,6 +32,7 @@ class Conv2d : public Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Conv2d"; }
+  std::string torch_arguments() const override;
 
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
@@ -52,6 +58,7 @@ class ConvTranspose2d : public Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ConvTranspose2d"; }
+  std::string torch_arguments() const override;
 
   int64_t in_channels() const { return in_channels_; }
   int64_t out_channels() const { return out_channels_; }
@@ -72,6 +79,7 @@ class MaxPool2d : public Module {
   explicit MaxPool2d(Pool2dOptions options = {}) : options_(options) {}
   Tensor forward(const Tensor& x) override { return max_pool2d(x, options_); }
   std::string type_name() const override { return "MaxPool2d"; }
+  std::string torch_arguments() const override;
   const Pool2dOptions& options() const { return options_; }
 
  private:
@@ -83,6 +91,7 @@ class AvgPool2d : public Module {
   explicit AvgPool2d(Pool2dOptions options = {}) : options_(options) {}
   Tensor forward(const Tensor& x) override { return avg_pool2d(x, options_); }
   std::string type_name() const override { return "AvgPool2d"; }
+  std::string torch_arguments() const override;
   const Pool2dOptions& options() const { return options_; }
 
  private:
@@ -95,6 +104,7 @@ class Upsample : public Module {
       : scale_(scale), mode_(mode) {}
   Tensor forward(const Tensor& x) override { return upsample2d(x, scale_, scale_, mode_); }
   std::string type_name() const override { return "Upsample"; }
+  std::string torch_arguments() const override;
   int64_t scale() const { return scale_; }
   UpsampleMode mode() const { return mode_; }
 
@@ -108,6 +118,7 @@ class Flatten : public Module {
  public:
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Flatten"; }
+  std::string torch_arguments() const override;
 };
 
 // [N, prod(shape)] -> [N, shape...] (torch.nn.Unflatten(1, shape)).
@@ -116,6 +127,7 @@ class Unflatten : public Module {
   explicit Unflatten(std::vector<int64_t> shape) : shape_(std::move(shape)) {}
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Unflatten"; }
+  std::string torch_arguments() const override;
   const std::vector<int64_t>& shape() const { return shape_; }
 
  private:

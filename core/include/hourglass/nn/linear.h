@@ -13,6 +13,7 @@ class Linear : public Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Linear"; }
+  std::string torch_arguments() const override;
 
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }
