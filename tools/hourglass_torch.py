@@ -14,7 +14,7 @@ reader below, not by the `safetensors` package.
 As a library:
 
     import sys; sys.path.insert(0, "tools")
-    from hourglass_torch import load_run, read_npy, write_npy
+    from hourglass_torch import load_run, read_npy, reconstruct, write_npy
     model = load_run("runs/dense")          # a torch.nn.Module in eval mode, on the CPU
     x = torch.from_numpy(read_npy("x.npy"))
     with torch.no_grad():
@@ -22,6 +22,7 @@ As a library:
         y = model.decode(code)              # the reconstruction from a code
         y = model(x)                        # the same: decode(encode(x))
     model.encoder, model.decoder, ...       # the children of model.json, as torch.nn modules
+    write_npy("y.npy", reconstruct(model, read_npy("x.npy")))  # as `hourglass reconstruct`
 
 From the command line:
 
@@ -363,16 +364,25 @@ def prepare_inputs(array, input_shape):
     return x.reshape(x.shape[0], *input_shape) if input_shape else x
 
 
-def _reconstruct(args):
-    model = load_run(args.run, args.device)
-    x = prepare_inputs(read_npy(args.input), model.input_shape).to(args.device)
+def reconstruct(model, array, batch=256):
+    """The model's reconstructions of the samples of `array` (see prepare_inputs), in batches,
+    as float32 [N, *input_shape] on the CPU: shaped like the model's samples, as `hourglass
+    reconstruct` writes them."""
+    device = next(model.parameters()).device
+    x = prepare_inputs(array, model.input_shape)
     outputs = []
     with torch.no_grad():
-        for start in range(0, x.shape[0], args.batch):
-            outputs.append(model(x[start:start + args.batch]).cpu())
+        for start in range(0, x.shape[0], batch):
+            outputs.append(model(x[start:start + batch].to(device)).cpu())
     y = torch.cat(outputs) if outputs else torch.zeros(0)
+    return y.reshape(x.shape) if y.numel() == x.numel() else y
+
+
+def _reconstruct(args):
+    model = load_run(args.run, args.device)
+    y = reconstruct(model, read_npy(args.input), args.batch)
     write_npy(args.output, y)
-    print(f"reconstructed {x.shape[0]} samples -> {args.output} {list(y.shape)}")
+    print(f"reconstructed {y.shape[0]} samples -> {args.output} {list(y.shape)}")
     return 0
 
 

@@ -1,0 +1,227 @@
+// A run's weights in PyTorch: for one preset of every model family (dense, Keras 'same' conv,
+// ConvTranspose2d conv, MLP VAE, conv VAE, tied + contractive, tied + k-sparse, stacked), train
+// one short epoch on a tiny generated dataset, reconstruct fixed inputs with
+// `hourglass reconstruct`, then with tools/hourglass_torch.py (through tests/torch/run_parity.py:
+// the torch.nn model rebuilt from model.json, model.safetensors loaded with strict
+// load_state_dict) and compare.
+//
+// Tolerance: max |hourglass - torch| < 1e-5 over every output value. Both sides compute the same
+// float32 graph; only summation orders (GEMM, convolution) and the elementwise math libraries
+// differ, a few ulps of values in [0, 1] (tens of ulps for the linear k-sparse output), far below
+// any real mismatch (a wrong layout, padding, activation or missing top-k is >= 1e-2 here). The
+// measured maximum per preset is printed and recorded as a test property.
+//
+// Without /usr/bin/python3 or torch the comparison skips, unless HG_REQUIRE_TORCH=1 (CI), where
+// it fails. One Python call serves every preset (importing torch costs seconds).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hourglass/core/rng.h"
+#include "hourglass/core/tensor.h"
+#include "hourglass/io/npy.h"
+#include "tools/cli_runner.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using hg::testing::read_text;
+using Result = hg::testing::CliResult;
+using nlohmann::json;
+
+const char* const kPython = "/usr/bin/python3";
+const std::string kRunParity = HG_SOURCE_DIR "/tests/torch/run_parity.py";
+constexpr double kTolerance = 1e-5;
+
+// Presets covering every model.json feature: Linear, Conv2d with Keras 'same' padding, MaxPool2d
+// in ceil mode, Upsample, ConvTranspose2d, Flatten / Unflatten, the three "forward" kinds,
+// TiedLinear, top_k, and the stacked model's Identity code and unused classifier.
+const std::vector<std::string> kPresets = {"dense",    "keras-conv", "torch-conv", "vae",
+                                           "conv-vae", "cae",        "ksparse",    "hinton"};
+
+bool require_torch() {
+  const char* v = std::getenv("HG_REQUIRE_TORCH");
+  return v != nullptr && std::string(v) == "1";
+}
+
+// Eight 1x28x28 inputs: even ones a bright square on a faint random background (like the
+// training data), odd ones uniform noise in [0, 1) (far from it, so every unit is exercised).
+hg::Tensor parity_inputs() {
+  hg::Generator gen(2024);
+  const int64_t n = 8;
+  std::vector<float> pixels(static_cast<size_t>(n * 28 * 28));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t r0 = static_cast<int64_t>(gen.next_below(20)),
+                  c0 = static_cast<int64_t>(gen.next_below(20));
+    for (int64_t r = 0; r < 28; ++r)
+      for (int64_t c = 0; c < 28; ++c) {
+        const float u = gen.next_uniform();
+        const bool square = r >= r0 && r < r0 + 8 && c >= c0 && c < c0 + 8;
+        pixels[static_cast<size_t>((i * 28 + r) * 28 + c)] =
+            i % 2 == 1 ? u : (square ? 0.9f : 0.1f * u);
+      }
+  }
+  return hg::Tensor::from_vector(pixels, hg::Shape{n, 1, 28, 28});
+}
+
+class TorchLoader : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!fs::exists(hg::testing::kHourglassBinary)) return;
+    hg::testing::make_temp_dir("hg-torch-loader", &dir_);
+    hg::testing::write_tiny_idx(dir_ / "tiny", 32, 16, /*seed=*/5);
+    hg::io::write_npy((dir_ / "x.npy").string(), parity_inputs());
+  }
+  // A failed test's files (runs, python.log) are kept for a look.
+  static void TearDownTestSuite() {
+    if (!dir_.empty() && !keep_) fs::remove_all(dir_);
+  }
+  void TearDown() override {
+    if (HasFailure()) keep_ = true;
+  }
+  void SetUp() override {
+    if (!fs::exists(hg::testing::kHourglassBinary))
+      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+  }
+
+  static Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
+
+  // A run of `preset` in `run_dir`: one epoch over 16 samples in batches of 8 on the CPU.
+  static Result train(const std::string& preset, const std::string& run_dir) {
+    const std::string extra = preset == "hinton" ? "--pretrain-epochs 1 " : "";
+    return run("train --data tiny --limit 16 --batch 8 --epochs 1 --device cpu " + extra +
+               "--model " + preset + " --out " + run_dir);
+  }
+
+  // run_parity.py on (run dir, input, output) triples relative to dir_; returns its exit status
+  // (-1 when it did not exit normally) and leaves its output in *log.
+  static int run_parity(const std::vector<std::string>& triples, std::string* log) {
+    std::string command = "cd '" + dir_.string() + "' && '" + kPython + "' '" + kRunParity + "'";
+    for (const std::string& arg : triples)
+      command += " '" + arg + "'";
+    const fs::path log_file = dir_ / "python.log";
+    command += " >'" + log_file.string() + "' 2>&1";
+    const int status = std::system(command.c_str());
+    *log = read_text(log_file);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  // Why the torch side cannot run here ("" when it can): checked before any training.
+  static std::string torch_missing() {
+    if (access(kPython, X_OK) != 0)
+      return std::string(kPython) + " is missing (the loader test needs Debian's python3-torch)";
+    return "";
+  }
+
+  static fs::path dir_;
+  static bool keep_;
+};
+
+fs::path TorchLoader::dir_;
+bool TorchLoader::keep_ = false;
+
+#define HG_SKIP_WITHOUT_TORCH(reason)                                  \
+  do {                                                                 \
+    const std::string why = (reason);                                  \
+    if (!why.empty()) {                                                \
+      if (require_torch()) FAIL() << "HG_REQUIRE_TORCH=1 but " << why; \
+      GTEST_SKIP() << why;                                             \
+    }                                                                  \
+  } while (0)
+
+TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
+  HG_SKIP_WITHOUT_TORCH(torch_missing());
+  std::vector<std::string> triples;
+  for (const std::string& preset : kPresets) {
+    SCOPED_TRACE(preset);
+    const std::string run_dir = "run-" + preset;
+    const Result trained = train(preset, run_dir);
+    ASSERT_EQ(trained.code, 0) << trained.out << trained.err;
+    ASSERT_TRUE(fs::exists(dir_ / run_dir / "model.json"));
+    ASSERT_TRUE(fs::exists(dir_ / run_dir / "model.safetensors"));
+    const Result recon = run("reconstruct --device cpu --run " + run_dir +
+                             " --input x.npy --output " + run_dir + "/hourglass.npy");
+    ASSERT_EQ(recon.code, 0) << recon.out << recon.err;
+    triples.insert(triples.end(), {run_dir, "x.npy", run_dir + "/torch.npy"});
+  }
+
+  std::string log;
+  const int code = run_parity(triples, &log);
+  if (code == 3)
+    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + std::string(kPython) + ": " + log);
+  ASSERT_EQ(code, 0) << "run_parity.py failed:\n" << log;
+
+  for (const std::string& preset : kPresets) {
+    SCOPED_TRACE(preset);
+    const fs::path run_dir = dir_ / ("run-" + preset);
+    const hg::Tensor ours = hg::io::read_npy((run_dir / "hourglass.npy").string());
+    const hg::Tensor theirs = hg::io::read_npy((run_dir / "torch.npy").string());
+    // Both shaped like the model's samples: [8, 1, 28, 28].
+    const hg::Shape sample_batch{8, 1, 28, 28};
+    ASSERT_EQ(ours.shape(), sample_batch);
+    ASSERT_EQ(theirs.shape(), ours.shape());
+    const std::vector<float> a = ours.to_vector(), b = theirs.to_vector();
+    double max_diff = 0, max_value = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_TRUE(std::isfinite(a[i]) && std::isfinite(b[i])) << "at " << i;
+      max_diff = std::max(max_diff, std::fabs(double{a[i]} - double{b[i]}));
+      max_value = std::max(max_value, std::fabs(double{b[i]}));
+    }
+    std::printf("%-11s max |hourglass - torch| = %.3g (outputs up to %.3g)\n", preset.c_str(),
+                max_diff, max_value);
+    RecordProperty("max_diff_" + preset, std::to_string(max_diff));
+    EXPECT_LT(max_diff, kTolerance);
+  }
+}
+
+// The loader refuses what does not match: a weights file with a trailing byte (the strict
+// safetensors reader) and an architecture whose layer sizes disagree with the weights (strict
+// load_state_dict), each with a message naming the problem.
+TEST_F(TorchLoader, LoaderRejectsTamperedRuns) {
+  HG_SKIP_WITHOUT_TORCH(torch_missing());
+  const Result trained = train("dense", "tamper-source");
+  ASSERT_EQ(trained.code, 0) << trained.out << trained.err;
+  const fs::path source = dir_ / "tamper-source";
+
+  const fs::path trailing = dir_ / "tamper-trailing";
+  fs::copy(source, trailing);
+  std::ofstream(trailing / "model.safetensors", std::ios::binary | std::ios::app) << 'x';
+
+  // The dense preset's first layer is Linear(784, 64): claim 65 outputs instead.
+  const fs::path resized = dir_ / "tamper-resized";
+  fs::copy(source, resized);
+  json description = json::parse(read_text(resized / "model.json"));
+  json& first = description.at("modules").at(0).at(1).at("children").at(0).at(1);
+  ASSERT_EQ(first.at("type"), "Linear") << description.dump();
+  ASSERT_EQ(first.at("args").at("out_features"), 64) << description.dump();
+  first["args"]["out_features"] = 65;
+  std::ofstream(resized / "model.json", std::ios::trunc) << description.dump(2);
+
+  std::string log;
+  const int code = run_parity({"tamper-trailing", "x.npy", "trailing.npy", "tamper-resized",
+                               "x.npy", "resized.npy", "tamper-source", "x.npy", "source.npy"},
+                              &log);
+  if (code == 3)
+    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + std::string(kPython) + ": " + log);
+  EXPECT_EQ(code, 1) << log;
+  EXPECT_NE(log.find("tamper-trailing failed: FormatError: "), std::string::npos) << log;
+  EXPECT_NE(log.find("1 trailing bytes after the last tensor"), std::string::npos) << log;
+  EXPECT_NE(log.find("tamper-resized failed: RuntimeError: "), std::string::npos) << log;
+  EXPECT_NE(log.find("size mismatch for encoder.0.weight"), std::string::npos) << log;
+  // The untouched run still loads in the same call.
+  EXPECT_TRUE(fs::exists(dir_ / "source.npy")) << log;
+  EXPECT_FALSE(fs::exists(dir_ / "trailing.npy"));
+  EXPECT_FALSE(fs::exists(dir_ / "resized.npy"));
+}
+
+}  // namespace
