@@ -1,6 +1,7 @@
 // CPU twins of the autoencoder penalties and corruptions: L1 activity, KL target sparsity,
-// k-sparse selection, Gaussian KL, the contractive penalty and the denoising corruptions. The
-// per-element formulas come from common/regularizer_math.h. Every sum is accumulated in double
+// k-sparse selection, Gaussian KL, the contractive penalty, the denoising corruptions and the
+// image transforms. The per-element formulas come from common/regularizer_math.h and
+// common/image_corruption.h. Every sum is accumulated in double
 // in an order fixed by the shape alone (fixed blocks added in block order), so results do not
 // depend on the number of threads.
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "cpu_backend.h"
+#include "hourglass/kernels/common/image_corruption.h"
 #include "hourglass/kernels/common/regularizer_math.h"
 #include "parallel.h"
 
@@ -199,6 +201,12 @@ void CpuBackend::contractive_penalty_backward(ContractiveActivation act, const f
 
 void CpuBackend::corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n,
                          uint64_t seed, uint64_t offset) {
+  if (p.image != ImageCorruption::kNone) {
+#pragma omp parallel for if (n > kParallelThreshold)
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = corrupt_image_element(p, x, seed, offset, i);
+    return;
+  }
 #pragma omp parallel for if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i)
     y[i] = corrupt_element(p, x[i], seed, offset, i);

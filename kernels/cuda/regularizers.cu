@@ -1,5 +1,6 @@
 // CUDA twins of the autoencoder penalties and corruptions (backend.h, "autoencoder losses and
-// penalties"), with the per-element formulas of common/regularizer_math.h.
+// penalties"), with the per-element formulas of common/regularizer_math.h and (the image
+// transforms of corrupt) common/image_corruption.h.
 //
 // Sums are deterministic without float atomics. A penalty that reduces to one value per call
 // (L1, KL sparsity, the contractive rows) runs as ONE launch: every block reduces its fixed share
@@ -31,6 +32,7 @@
 
 #include "block_reduce.cuh"
 #include "cuda_backend_impl.cuh"
+#include "hourglass/kernels/common/image_corruption.h"
 #include "hourglass/kernels/common/regularizer_math.h"
 
 namespace hg::kernels::cuda {
@@ -345,6 +347,15 @@ __global__ void corrupt_kernel(CorruptionParams p, const float* x, float* y, int
     y[i] = corrupt_element(p, x[i], seed, offset, i);
 }
 
+// The image transforms: one thread per output element, reading the neighbours it needs from x
+// (y never aliases x).
+__global__ void corrupt_image_kernel(CorruptionParams p, const float* x, float* y, int64_t n,
+                                     uint64_t seed, uint64_t offset) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+    y[i] = corrupt_image_element(p, x, seed, offset, i);
+}
+
 }  // namespace
 
 void CudaBackend::l1_penalty(const float* h, float* out, int64_t n) {
@@ -464,6 +475,11 @@ void CudaBackend::corrupt(const CorruptionParams& p, const float* x, float* y, i
                           uint64_t seed, uint64_t offset) {
   if (n <= 0) return;
   activate();
+  if (p.image != ImageCorruption::kNone) {
+    hg::cuda::launch(corrupt_image_kernel, dim3(grid_for(n, kThreads)), dim3(kThreads), 0, stream_,
+                     p, x, y, n, seed, offset);
+    return;
+  }
   hg::cuda::launch(corrupt_kernel, dim3(grid_for(n, kThreads)), dim3(kThreads), 0, stream_, p, x, y,
                    n, seed, offset);
 }

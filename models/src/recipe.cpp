@@ -67,7 +67,16 @@ void validate_recipe(const Recipe& r) {
   if (noise == Corruption::kMasking || noise == Corruption::kSaltPepper)
     HG_CHECK(r.noise_level <= 1.0f, r.noise,
              " noise: the level is the share of inputs hit, in [0, 1], got ", r.noise_level);
-  if (noise != Corruption::kNone)
+  if (noise == Corruption::kBlock || noise == Corruption::kDownsample)
+    HG_CHECK(r.noise_level >= (noise == Corruption::kBlock ? 1.0f : 2.0f) &&
+                 r.noise_level <= 4096.0f && r.noise_level == std::floor(r.noise_level),
+             r.noise, ": the level is the ",
+             noise == Corruption::kBlock ? "square's side in pixels, a whole number >= 1"
+                                         : "downsampling factor, a whole number >= 2",
+             ", got ", r.noise_level);
+  if (noise == Corruption::kGrayscale)
+    HG_CHECK(r.noise_level == 0.0f, "grayscale inputs take no noise level, got ", r.noise_level);
+  else if (noise != Corruption::kNone)
     HG_CHECK(r.noise_level > 0.0f, r.noise, " noise needs a positive --noise-level, got ",
              r.noise_level);
   HG_CHECK(finite_non_negative(r.beta), "beta must be finite and >= 0, got ", r.beta);
@@ -113,6 +122,9 @@ CorruptionOptions recipe_corruption(const Recipe& recipe) {
   if (options.kind == Corruption::kGaussian) options.sigma = recipe.noise_level;
   if (options.kind == Corruption::kMasking || options.kind == Corruption::kSaltPepper)
     options.fraction = recipe.noise_level;
+  if (options.kind == Corruption::kBlock) options.patch = static_cast<int64_t>(recipe.noise_level);
+  if (options.kind == Corruption::kDownsample)
+    options.factor = static_cast<int64_t>(recipe.noise_level);
   return options;
 }
 
@@ -143,7 +155,12 @@ std::string variant_summary(const Recipe& r) {
     parts.push_back(text + ")");
   }
   if (r.contractive > 0) parts.push_back("contractive " + number(r.contractive));
-  if (r.noise != "none") parts.push_back(r.noise + " noise " + number(r.noise_level));
+  if (r.noise == "block") parts.push_back("block " + number(r.noise_level) + " px (inpainting)");
+  if (r.noise == "downsample")
+    parts.push_back("downsample x" + number(r.noise_level) + " (super-resolution)");
+  if (r.noise == "grayscale") parts.push_back("grayscale inputs (colorization)");
+  if (r.noise == "gaussian" || r.noise == "masking" || r.noise == "salt-and-pepper")
+    parts.push_back(r.noise + " noise " + number(r.noise_level));
   if (r.beta != 1.0f) parts.push_back("beta " + number(r.beta));
   std::string text;
   for (const std::string& part : parts)

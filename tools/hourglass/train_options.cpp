@@ -48,7 +48,8 @@ void check_dependencies(const TrainArgs& args, const Recipe& r) {
   for (const char* flag : {"--k", "--alpha", "--k-start", "--anneal-epochs"})
     need(flag, r.sparsity == "ksparse", "--sparsity ksparse");
   need("--k-start", r.anneal_epochs > 0, "--anneal-epochs N (the epochs over which k anneals)");
-  need("--noise-level", r.noise != "none", "--noise gaussian, masking or salt-and-pepper");
+  need("--noise-level", r.noise != "none" && r.noise != "grayscale",
+       "--noise gaussian, masking, salt-and-pepper, block or downsample");
   need("--momentum", r.optimizer == "sgd", "--optimizer sgd");
   if (given(args, "--sparsity") && r.sparsity == "l1")
     HG_CHECK(r.l1 > 0.0f, "--sparsity l1 needs a positive --l1 LAMBDA, got ", r.l1);
@@ -119,11 +120,16 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
   tied->group(variant);
   args.recipe_options.push_back(
       {tied, "--tied", [](Recipe& to, const Recipe& from) { to.tied = from.tied; }});
-  recipe_option(cmd, args, "--noise", &Recipe::noise, "Denoising: corrupt the training inputs")
-      ->check(CLI::IsMember({"none", "gaussian", "masking", "salt-and-pepper"}))
+  recipe_option(cmd, args, "--noise", &Recipe::noise,
+                "Transform the training inputs (targets stay clean): gaussian, masking, "
+                "salt-and-pepper (denoising), block (inpainting), downsample "
+                "(super-resolution), grayscale (colorization)")
+      ->check(CLI::IsMember({"none", "gaussian", "masking", "salt-and-pepper", "block",
+                             "downsample", "grayscale"}))
       ->group(variant);
   recipe_option(cmd, args, "--noise-level", &Recipe::noise_level,
-                "gaussian: sigma; masking, salt-and-pepper: the share of inputs hit")
+                "gaussian: sigma; masking, salt-and-pepper: the share of inputs hit; block: the "
+                "square's side in pixels; downsample: the factor")
       ->check(CLI::NonNegativeNumber)
       ->group(variant);
   recipe_option(cmd, args, "--sparsity", &Recipe::sparsity, "Code regularizer (dense)")

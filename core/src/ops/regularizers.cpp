@@ -1,9 +1,10 @@
 // The autoencoder penalties (L1 activity, KL target sparsity, k-sparse codes, Gaussian KL,
-// contractive) and the denoising corruptions. Each op checks its inputs, runs its dedicated
-// kernel, and records a backward that reads the upstream gradient from device memory (no host
-// round trip), as the losses in loss.cpp do.
+// contractive) and the input corruptions (denoising and the image transforms). Each op checks
+// its inputs, runs its dedicated kernel, and records a backward that reads the upstream gradient
+// from device memory (no host round trip), as the losses in loss.cpp do.
 #include "hourglass/ops/regularizers.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hourglass/core/autograd.h"
@@ -159,12 +160,13 @@ Tensor contractive_penalty(const Tensor& h, const Tensor& weight, const std::str
 }
 
 Corruption parse_corruption(const std::string& text) {
-  if (text == "none") return Corruption::kNone;
-  if (text == "gaussian") return Corruption::kGaussian;
-  if (text == "masking") return Corruption::kMasking;
-  if (text == "salt-and-pepper") return Corruption::kSaltPepper;
+  for (Corruption kind :
+       {Corruption::kNone, Corruption::kGaussian, Corruption::kMasking, Corruption::kSaltPepper,
+        Corruption::kBlock, Corruption::kDownsample, Corruption::kGrayscale})
+    if (text == corruption_name(kind)) return kind;
   HG_FAIL("unknown corruption '", text,
-          "': expected \"none\", \"gaussian\", \"masking\" or \"salt-and-pepper\"");
+          "': expected \"none\", \"gaussian\", \"masking\", \"salt-and-pepper\", \"block\", "
+          "\"downsample\" or \"grayscale\"");
 }
 
 std::string corruption_name(Corruption kind) {
@@ -177,13 +179,33 @@ std::string corruption_name(Corruption kind) {
       return "masking";
     case Corruption::kSaltPepper:
       return "salt-and-pepper";
+    case Corruption::kBlock:
+      return "block";
+    case Corruption::kDownsample:
+      return "downsample";
+    case Corruption::kGrayscale:
+      return "grayscale";
   }
   HG_FAIL("corruption_name: invalid Corruption value ", static_cast<int>(kind));
 }
 
+namespace {
+
+// The image geometry of x for the image transforms: [N, C, H, W], or [N, H, W] as one channel.
+void set_image_geometry(const Tensor& x, const std::string& kind, kernels::CorruptionParams& p) {
+  HG_CHECK(x.rank() == 4 || x.rank() == 3, "corrupt: ", kind,
+           " needs images [N, C, H, W] or [N, H, W], got shape ", x.shape());
+  p.channels = x.rank() == 4 ? x.dim(1) : 1;
+  p.height = x.dim(x.rank() - 2);
+  p.width = x.dim(x.rank() - 1);
+}
+
+}  // namespace
+
 Tensor corrupt(const Tensor& x, const CorruptionOptions& options, Generator* gen) {
   ops_detail::check_float("corrupt", "x", x);
   kernels::CorruptionParams p;
+  bool draws = true;  // whether the corruption consumes random numbers
   switch (options.kind) {
     case Corruption::kNone:
       return x;
@@ -203,15 +225,43 @@ Tensor corrupt(const Tensor& x, const CorruptionOptions& options, Generator* gen
                                                     : kernels::CorruptionKind::kSaltPepper;
       p.fraction = options.fraction;
       break;
+    case Corruption::kBlock:
+      set_image_geometry(x, "block masking (inpainting)", p);
+      HG_CHECK(options.patch >= 1 && options.patch <= std::min(p.height, p.width),
+               "corrupt: block masking needs a patch side in [1, ", std::min(p.height, p.width),
+               "] for ", p.height, " x ", p.width, " images, got ", options.patch);
+      p.image = kernels::ImageCorruption::kBlock;
+      p.patch = options.patch;
+      break;
+    case Corruption::kDownsample:
+      set_image_geometry(x, "downsampling (super-resolution)", p);
+      HG_CHECK(options.factor >= 1, "corrupt: downsampling needs a factor >= 1, got ",
+               options.factor);
+      p.image = kernels::ImageCorruption::kDownsample;
+      p.factor = options.factor;
+      draws = false;
+      break;
+    case Corruption::kGrayscale:
+      set_image_geometry(x, "grayscale (colorization)", p);
+      HG_CHECK(p.channels == 3, "corrupt: colorization needs colour images (3 channels, RGB), got ",
+               p.channels, " channel", p.channels == 1 ? "" : "s", " in x ", x.shape());
+      p.image = kernels::ImageCorruption::kGrayscale;
+      draws = false;
+      break;
     default:
       HG_FAIL("corrupt: invalid Corruption value ", static_cast<int>(options.kind));
   }
-  Generator& g = gen ? *gen : default_generator();
   const int64_t n = x.numel();
-  // Two Philox numbers per element (the decision, then salt or pepper): see backend.h.
-  const uint64_t offset = g.reserve(2 * n);
+  uint64_t seed = 0, offset = 0;
+  if (draws) {
+    Generator& g = gen ? *gen : default_generator();
+    // Two Philox numbers per element (the decision, then salt or pepper; block masking uses the
+    // first two of each sample): see backend.h.
+    offset = g.reserve(2 * n);
+    seed = g.seed();
+  }
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
-  backend_for(x.device()).corrupt(p, x.data<float>(), y.data<float>(), n, g.seed(), offset);
+  backend_for(x.device()).corrupt(p, x.data<float>(), y.data<float>(), n, seed, offset);
   return y;
 }
 

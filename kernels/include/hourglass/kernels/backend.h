@@ -175,7 +175,10 @@ class Backend {
   // y = corrupt(x) elementwise (regularizer_params.h). Element i uses the Philox stream as a
   // draw of 2n numbers starting at `offset` (common/philox.h layout): number 2i decides
   // (uniform for masking / salt-and-pepper, normal for Gaussian), number 2i + 1 picks salt or
-  // pepper. The caller reserves 2n numbers.
+  // pepper. The caller reserves 2n numbers. With p.image set, x is [N, C, H, W] (p's geometry)
+  // and y the image transform (common/image_corruption.h): kBlock takes sample s's patch
+  // position from numbers 2 s C H W (row) and 2 s C H W + 1 (column) of the same 2n draw;
+  // kDownsample and kGrayscale draw nothing.
   virtual void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n,
                        uint64_t seed, uint64_t offset) = 0;
 };

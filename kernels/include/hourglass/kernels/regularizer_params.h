@@ -1,5 +1,6 @@
-// Parameters of the autoencoder-specific kernels: input corruptions (denoising) and the
-// activation whose derivative the contractive penalty needs.
+// Parameters of the autoencoder-specific kernels: input corruptions (denoising and the paired
+// image transforms: inpainting, super-resolution, colorization) and the activation whose
+// derivative the contractive penalty needs.
 #pragma once
 
 #include <cstdint>
@@ -13,11 +14,26 @@ namespace hg::kernels {
 //   kSaltPepper:   with probability fraction, y = 0 or 1 (each with probability 1/2), else x
 enum class CorruptionKind : int { kGaussian, kMasking, kSaltPepper };
 
+// Image transforms of x viewed as [N, C, H, W] (common/image_corruption.h), chosen by
+// CorruptionParams::image; when it is not kNone, `kind` is unused.
+//   kBlock:      per sample one patch x patch square at a Philox-random position inside the
+//                image set to 0 in every channel (inpainting)
+//   kDownsample: each pixel replaced by the mean of its factor x factor block (blocks start at
+//                multiples of factor; the last row / column of blocks is clipped to the image
+//                when H or W is not a multiple), i.e. average pooling in ceil mode followed by
+//                nearest upsampling, cropped back to H x W (super-resolution)
+//   kGrayscale:  C = 3; every channel becomes 0.299 R + 0.587 G + 0.114 B (colorization)
+enum class ImageCorruption : int { kNone, kBlock, kDownsample, kGrayscale };
+
 struct CorruptionParams {
   CorruptionKind kind = CorruptionKind::kGaussian;
   float sigma = 0.0f;     // kGaussian
   bool clip = false;      // kGaussian
   float fraction = 0.0f;  // kMasking, kSaltPepper
+  ImageCorruption image = ImageCorruption::kNone;
+  int64_t channels = 0, height = 0, width = 0;  // the image geometry of the image transforms
+  int64_t patch = 0;                            // kBlock: the square's side, <= min(H, W)
+  int64_t factor = 0;                           // kDownsample: the block side, >= 1
 };
 
 // The encoder activation f of a contractive layer h = f(W x + b). The penalty is written in

@@ -44,9 +44,14 @@ struct Recipe {
   int64_t k_start = 0;            // ksparse: k of the first epoch (0: no annealing)
   int64_t anneal_epochs = 0;      // ksparse: epochs over which k goes from k_start to k
   float contractive = 0.0f;       // dense: lambda of ||J_f(x)||_F^2 (first layer, closed form)
-  std::string noise = "none";     // "none", "gaussian", "masking", "salt-and-pepper"
-  float noise_level = 0.0f;       // gaussian: sigma; masking / salt-and-pepper: the share hit
-  float beta = 1.0f;              // variational models: the KL weight
+  // The input transform of paired training (inputs transformed, targets clean): "none",
+  // "gaussian", "masking", "salt-and-pepper" (denoising), "block" (inpainting), "downsample"
+  // (super-resolution), "grayscale" (colorization); see hg::Corruption.
+  std::string noise = "none";
+  // gaussian: sigma; masking / salt-and-pepper: the share hit, in [0, 1]; block: the square's
+  // side in pixels; downsample: the factor (a whole number >= 2 for both); grayscale: unused (0).
+  float noise_level = 0.0f;
+  float beta = 1.0f;  // variational models: the KL weight
 };
 
 // hg::Error naming the field when a value is out of its range or a name is unknown (each
