@@ -1,6 +1,7 @@
 // Dataset: images (float32, pixels scaled to [0, 1]) and their int32 labels, held on the CPU;
 // a DataLoader moves batches to the training device. load_mnist reads the four usual IDX files
-// (MNIST and Fashion-MNIST share them), plain or gzip-compressed.
+// (MNIST and Fashion-MNIST share them), plain or gzip-compressed; load_npy_split reads NumPy
+// arrays; load_split takes whichever of the two a directory holds.
 #pragma once
 
 #include <string>
@@ -39,5 +40,16 @@ const char* split_name(Split split);  // "train", "test"
 // t10k-{images-idx3,labels-idx1}-ubyte, each optionally with ".gz". When files are missing the
 // hg::Error lists them and says how to fetch them (tools/fetch-data mnist).
 Dataset load_mnist(const std::string& dir, Split split, int64_t limit = -1);
+
+// The NPY layout of a split in `dir`: train_images.npy and, optionally, train_labels.npy (for the
+// test split test_images.npy, test_labels.npy). Images are uint8 (scaled by 1/255) or float32
+// already in [0, 1] (checked), shaped [N, H, W] (loaded as [N, 1, H, W]), [N, C, H, W] or [N, D];
+// labels are int32 or uint8 [N] (loaded as int32). At most `limit` samples are converted when
+// limit >= 0. Errors name the file.
+Dataset load_npy_split(const std::string& dir, Split split, int64_t limit = -1);
+
+// The split in `dir` in whichever layout it holds: the MNIST IDX files when both are present
+// (load_mnist), else the NPY arrays (load_npy_split), else an hg::Error listing both layouts.
+Dataset load_split(const std::string& dir, Split split, int64_t limit = -1);
 
 }  // namespace hg::data
