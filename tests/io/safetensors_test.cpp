@@ -63,7 +63,7 @@ void expect_same(const Tensor& a, const Tensor& b) {
   }
 }
 
-class TempDir : public ::testing::Test {
+class SafetensorsFiles : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "hg-safetensors-XXXXXX").string();
@@ -115,7 +115,7 @@ TEST(SafetensorsTest, RoundTripsEveryDtypeAndOddShapesInMemory) {
   EXPECT_EQ(file.at("empty").shape(), (Shape{0, 3}));
 }
 
-TEST_F(TempDir, RoundTripsThroughAFileAndLeavesNoTemporary) {
+TEST_F(SafetensorsFiles, RoundTripsThroughAFileAndLeavesNoTemporary) {
   const NamedTensors tensors = sample_tensors();
   save_safetensors(path("model.safetensors"), tensors, {{"step", "12"}});
   const SafetensorsFile file = load_safetensors(path("model.safetensors"));
@@ -199,7 +199,7 @@ TEST(SafetensorsTest, WriterRejectsDuplicateEmptyReservedAndUndefined) {
   expect_error([&] { encode_safetensors({{"u", Tensor()}}); }, {"'u'", "undefined"});
 }
 
-TEST_F(TempDir, FailedValidationLeavesTheExistingFileUntouched) {
+TEST_F(SafetensorsFiles, FailedValidationLeavesTheExistingFileUntouched) {
   const std::string target = path("model.safetensors");
   save_safetensors(target, {{"w", Tensor::ones(Shape{3})}});
   const std::string before = read_file(target);
@@ -209,7 +209,7 @@ TEST_F(TempDir, FailedValidationLeavesTheExistingFileUntouched) {
   EXPECT_EQ(listing(), std::vector<std::string>{"model.safetensors"});
 }
 
-TEST_F(TempDir, FailedWriteLeavesTheTargetAndNoTemporary) {
+TEST_F(SafetensorsFiles, FailedWriteLeavesTheTargetAndNoTemporary) {
   // The target is a non-empty directory: the temporary is written, the rename over it fails (this
   // fails even for root, unlike a read-only directory), and the temporary must be removed.
   const std::string target = path("model.safetensors");
