@@ -49,7 +49,8 @@ struct Recipe {
   // (super-resolution), "grayscale" (colorization); see hg::Corruption.
   std::string noise = "none";
   // gaussian: sigma; masking / salt-and-pepper: the share hit, in [0, 1]; block: the square's
-  // side in pixels; downsample: the factor (a whole number >= 2 for both); grayscale: unused (0).
+  // side in pixels (a whole number >= 1); downsample: the factor (a whole number >= 2);
+  // grayscale: unused (0).
   float noise_level = 0.0f;
   float beta = 1.0f;  // variational models: the KL weight
 };
