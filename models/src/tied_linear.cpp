@@ -1,7 +1,10 @@
-// TiedLinear: the transposed product through the shared encoder weight, plus its own bias.
+// TiedLinear: the transposed product through the shared encoder weight, plus its own bias, and
+// its torch arguments.
 #include "hourglass/models/tied_linear.h"
 
 #include <cmath>
+
+#include <nlohmann/json.hpp>
 
 #include "hourglass/core/error.h"
 #include "hourglass/ops/elementwise.h"
@@ -22,6 +25,10 @@ Tensor TiedLinear::forward(const Tensor& x) {
   HG_CHECK(x.rank() == 2 && x.dim(1) == in_features(), "TiedLinear(", in_features(), ", ",
            out_features(), "): expected input [N, ", in_features(), "], got ", x.shape());
   return add(matmul(x, weight_), bias_);
+}
+
+std::string TiedLinear::torch_arguments() const {
+  return nlohmann::json{{"in_features", in_features()}, {"out_features", out_features()}}.dump();
 }
 
 }  // namespace hg::models

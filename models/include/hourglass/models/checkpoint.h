@@ -13,7 +13,12 @@
 //    "forward": FORWARD}
 //   NODE = {"type": "Sequential", "children": [["0", NODE], ...]} for containers, else
 //          {"type": "Linear", "args": {"in_features": 784, "out_features": 64, "bias": true}}
-//          (type_name() and torch_arguments(): torch.nn.<type>(**args)); a tied decoder layer is
+//          (type_name() and torch_arguments(): torch.nn.<type>(**args), lists as tuples); a
+//          Conv2d with Keras 'same' padding at stride > 1 (which depends on the input size) has
+//          "padding": [0, 0] in its args and "pad": "same" beside them: the input is padded as
+//          TensorFlow does (total max((ceil(in / s) - 1) s + d (k - 1) + 1 - in, 0) per axis, the
+//          extra row / column at the bottom / right) before the convolution; a tied decoder layer
+//          is
 //          {"type": "TiedLinear", "args": {"in_features": 64, "out_features": 784},
 //           "tied_to": "encoder.0.weight"}  (F.linear(x, tied_to.t(), bias), owning only "bias").
 //   FORWARD, by "kind":
@@ -21,14 +26,19 @@
 //                    code keeps its K largest entries per sample (others 0); out = decoder(code).
 //     "vae_mlp":     x flattened; h = act(fc1(x)) (act: "hidden_activation"); mu = fc21(h);
 //                    out = sigmoid(fc4(act(fc3(mu)))) (reconstruction from the mean code).
-//     "vae_conv":    mu = fc_mu(encoder(x reshaped to [N, *"encoder_input"])); out = decoder(mu).
+//     "vae_conv":    mu = fc_mu(encoder(x reshaped to [N, *"encoder_input"]) flattened to [N, -1]);
+//                    out = decoder(mu).
 //
 // state.safetensors: what resuming needs beyond the weights: the optimizer's state tensors under
 //   "optimizer.<param index>.<key>" (PyTorch's keys: "exp_avg", "step", ...), the running sums of
 //   an unfinished epoch under "epoch.total_sum" and "epoch.term.<name>", and in the metadata the
 //   position (epoch, step, noise_offset, samples, train_seconds), the optimizer's name and
 //   steps_taken, and each generator's seed and offset (the default generator and the model's
-//   own, "generator.<name>.seed" / ".offset"), as decimal strings.
+//   own, "generator.<name>.seed" / ".offset"), as decimal strings. Keys: "format":
+//   "hourglass.state/1", "class", "position.epoch" / ".step" / ".noise_offset" (the offset past
+//   the start of the epoch's corruption stream) / ".samples" / ".train_seconds" (%.17g),
+//   "epoch.term_names" (a JSON array of the term names, in the objective's order),
+//   "optimizer.name" / ".steps_taken" / ".parameters" (the parameter count).
 //
 // All writes are atomic. Loading checks everything against the model and optimizer it fills
 // (names, shapes, optimizer kind, parameter count) and says what differs; nothing is modified

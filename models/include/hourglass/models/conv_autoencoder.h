@@ -38,6 +38,7 @@ class ConvAutoencoder : public Autoencoder {
   // "conv autoencoder keras-conv: 1x28x28 -> code 8x4x4 (128 values) -> 1x28x28, sigmoid
   // output, 4,385 parameters".
   std::string describe() const override;
+  std::string torch_forward() const override;  // "autoencoder" with "encoder_input" input_shape
 
   const std::string& name() const { return name_; }
   const std::vector<int64_t>& input_shape() const { return input_shape_; }

@@ -68,6 +68,13 @@ class DenseAutoencoder : public Autoencoder {
 
   std::string type_name() const override { return "DenseAutoencoder"; }
   std::string describe() const override;
+  // "autoencoder" with "encoder_input" [input_dim] and, for a k-sparse code, "top_k" (the
+  // eval-time k).
+  std::string torch_forward() const override;
+  // "contractive": the stochastic contractive probes' generator (drawn from only in that mode).
+  std::vector<std::pair<std::string, Generator*>> generators() override {
+    return {{"contractive", &contractive_gen_}};
+  }
 
   const DenseAutoencoderOptions& options() const { return options_; }
   int64_t input_dim() const { return options_.sizes.front(); }

@@ -125,6 +125,7 @@ class StackedAutoencoder : public Autoencoder {
   // "stacked autoencoder 784-1000-500-250-30 (sigmoid hidden, identity code, sigmoid output,
   // 10-class classifier), 2,837,624 parameters".
   std::string describe() const override;
+  std::string torch_forward() const override;  // "autoencoder" with "encoder_input" [sizes[0]]
 
   const StackedAutoencoderOptions& options() const { return options_; }
   int64_t num_layers() const { return static_cast<int64_t>(options_.sizes.size()) - 1; }

@@ -18,6 +18,9 @@ class TiedLinear : public nn::Module {
 
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "TiedLinear"; }
+  // {"in_features": out of the encoder layer, "out_features": its in}; model.json adds the
+  // "tied_to" name (checkpoint.h).
+  std::string torch_arguments() const override;
 
   int64_t in_features() const { return weight_.dim(0); }
   int64_t out_features() const { return weight_.dim(1); }

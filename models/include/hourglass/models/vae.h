@@ -57,6 +57,9 @@ class VariationalAutoencoder : public Autoencoder {
   void set_beta(float beta);  // >= 0, checked
   // The generator of eps and prior samples; its (seed, offset) is the state to save for resume.
   Generator& noise_generator() { return noise_; }
+  std::vector<std::pair<std::string, Generator*>> generators() override {
+    return {{"noise", &noise_}};
+  }
 
  protected:
   VariationalAutoencoder(int64_t latent_dim, float beta, uint64_t noise_seed);
@@ -96,6 +99,7 @@ class Vae : public VariationalAutoencoder {
   // "vae 784-400-(20 mu, 20 logvar)-400-784 (relu hidden, sigmoid output, beta 1), 652,824
   // parameters".
   std::string describe() const override;
+  std::string torch_forward() const override;  // "vae_mlp", "hidden_activation" "relu"
   const VaeOptions& options() const { return options_; }
 
  private:
@@ -131,6 +135,7 @@ class ConvVae : public VariationalAutoencoder {
 
   std::string type_name() const override { return "ConvVAE"; }
   std::string describe() const override;
+  std::string torch_forward() const override;  // "vae_conv", "encoder_input" [1, 28, 28]
   const ConvVaeOptions& options() const { return options_; }
   nn::Sequential& encoder() { return *encoder_; }
   nn::Sequential& decoder() { return *decoder_; }
