@@ -1,6 +1,8 @@
 // The training loop. Loss sums (the total and every objective term) are kept on the model's
 // device and read back only when the progress line is redrawn, when a step is logged, and at the
-// end of the epoch, so a GPU step does not wait for the host.
+// end of the epoch, so a GPU step does not wait for the host. A run can stop between two steps
+// (stop_requested) and hand over its position (on_stop), and continue from one (resume): the
+// remaining batches of the epoch, the rest of its noise stream, its running sums.
 #include "hourglass/models/trainer.h"
 
 #include <chrono>
@@ -47,6 +49,19 @@ class TermSums {
     total_ = accumulate(total_, objective.total, samples);
     samples_ += samples;
   }
+  // Continues the sums of an interrupted epoch (TrainPosition's).
+  void restore(const TrainPosition& position) {
+    names_ = position.term_names;
+    sums_ = position.term_sums;
+    total_ = position.total_sum;
+    samples_ = position.samples;
+  }
+  void save(TrainPosition* position) const {
+    position->term_names = names_;
+    position->term_sums = sums_;
+    position->total_sum = total_;
+    position->samples = samples_;
+  }
   int64_t samples() const { return samples_; }
   double total_mean() const { return static_cast<double>(total_.item()) / samples_; }
   std::vector<TermValue> term_means() const {
@@ -65,9 +80,10 @@ class TermSums {
 
 // Corruption noise streams of one seed: region 0 for evaluation, region e + 1 for training epoch
 // e. A region spans 2^40 Philox counters (4 numbers each), far more than an epoch draws.
-Generator corruption_generator(uint64_t seed, uint64_t region) {
+constexpr int kRegionBits = 40;
+Generator corruption_generator(uint64_t seed, uint64_t region, uint64_t offset = 0) {
   Generator gen(seed);
-  gen.set_state(seed, region << 40);
+  gen.set_state(seed, (region << kRegionBits) + offset);
   return gen;
 }
 
@@ -165,16 +181,29 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
   HG_CHECK(train.num_batches() > 0, "the training set (", train.dataset().size(),
            " samples) yields no batch of ", train.options().batch_size,
            train.options().drop_last ? " with drop_last" : "");
+  const TrainPosition& resume = options.resume;
+  const bool resuming = resume.step > 0;
+  if (resuming) {
+    HG_CHECK(resume.epoch == options.start_epoch, "resuming inside epoch ", resume.epoch + 1,
+             " needs start_epoch ", resume.epoch, ", got ", options.start_epoch);
+    HG_CHECK(resume.step <= train.num_batches(), "resuming after ", resume.step,
+             " batches of an epoch that has ", train.num_batches());
+    HG_CHECK(resume.term_names.size() == resume.term_sums.size() && resume.total_sum.defined(),
+             "resuming mid-epoch needs the epoch's running sums");
+  }
   const int64_t last_epoch = options.start_epoch + options.epochs;
   const bool log_steps = options.log_every_steps > 0 && options.on_step != nullptr;
   std::vector<EpochRecord> history;
   for (int64_t epoch = options.start_epoch; epoch < last_epoch; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
+    const bool resumed_epoch = resuming && epoch == options.start_epoch;
+    const double earlier_seconds = resumed_epoch ? resume.train_seconds : 0.0;
     model.train();
     model.on_epoch_start(epoch, last_epoch);
     train.set_epoch(epoch);
-    Generator noise =
-        corruption_generator(options.corruption_seed, static_cast<uint64_t>(epoch) + 1);
+    const uint64_t region = static_cast<uint64_t>(epoch) + 1;
+    Generator noise = corruption_generator(options.corruption_seed, region,
+                                           resumed_epoch ? resume.noise_offset : 0);
     std::unique_ptr<Progress> progress;
     if (options.progress) {
       progress = std::make_unique<Progress>(
@@ -184,7 +213,12 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
 
     TermSums sums;
     int64_t steps = 0;
-    for (const data::Batch& batch : train) {
+    if (resumed_epoch) {
+      sums.restore(resume);
+      steps = resume.step;
+    }
+    while (steps < train.num_batches()) {
+      const data::Batch batch = train.batch(steps);
       const Tensor input = maybe_corrupt(batch.inputs, options.corruption, noise);
       const Objective objective = model.objective(input, batch.inputs, options.loss);
       optimizer.zero_grad();
@@ -204,13 +238,26 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
           record.terms.push_back({term.name, static_cast<double>(term.value.item())});
         options.on_step(record);
       }
+      if (options.stop_requested && options.stop_requested()) {
+        if (progress) progress->finish(sums.total_mean());
+        if (options.on_stop) {
+          TrainPosition position;
+          position.epoch = epoch;
+          position.step = steps;
+          position.noise_offset = noise.offset() - (region << kRegionBits);
+          sums.save(&position);
+          position.train_seconds = earlier_seconds + seconds_since(epoch_start);
+          options.on_stop(position);
+        }
+        return history;
+      }
     }
     EpochRecord record;
     record.epoch = epoch + 1;
     record.steps = steps;
     record.train_loss = sums.total_mean();
     record.train_terms = sums.term_means();
-    record.train_seconds = seconds_since(epoch_start);
+    record.train_seconds = earlier_seconds + seconds_since(epoch_start);
     record.samples_per_second = sums.samples() / std::max(record.train_seconds, 1e-9);
     if (progress) progress->finish(record.train_loss);
     HG_CHECK(std::isfinite(record.train_loss), "training diverged in epoch ", epoch + 1,
