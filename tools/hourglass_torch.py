@@ -317,7 +317,7 @@ class HourglassModel(nn.Module):
             return code
         if self.kind == "vae_mlp":
             return self.fc21(self._act(self.fc1(x.reshape(x.shape[0], -1))))
-        return self.fc_mu(self.encoder(self._encoder_input(x)))
+        return self.fc_mu(self.encoder(self._encoder_input(x)).flatten(1))
 
     def decode(self, z):
         """The reconstruction of a batch of codes."""
