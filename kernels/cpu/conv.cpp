@@ -1,4 +1,6 @@
-// CPU convolution: im2col (im2col.h) + OpenBLAS sgemm, parallel over the batch.
+// CPU convolution: im2col (im2col.h) + OpenBLAS sgemm, parallel over the batch. Stride-1
+// small-channel geometries go to the direct kernels instead (direct_conv.h, which has the rule):
+// each pass first asks direct_conv_takes().
 //
 // The GEMM operand built by im2col is kept about L2-sized (kColBudget floats), so it is still in
 // cache when the GEMM packs it:
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "cpu_backend.h"
+#include "direct_conv.h"
 #include "im2col.h"
 #include "parallel.h"
 #include "simd_clones.h"
@@ -172,6 +175,7 @@ Operand columns(const Conv2dGeometry& g, const Plan& plan, const float* x, int64
 void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w,
                                 const float* bias, float* y) {
   if (g.y_numel() == 0) return;
+  if (direct_conv_takes(g, ConvPass::kForward)) return direct_conv_forward(g, x, w, bias, y);
   const Plan plan(g);
   const int64_t co_n = g.out_channels, K = plan.K, P = plan.P, N = g.batch, ow_n = g.out_w;
   const int64_t x_stride = g.in_channels * g.in_h * g.in_w, y_stride = co_n * P;
@@ -223,6 +227,8 @@ void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const f
 void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
                                       const float* bias, float* dx) {
   if (g.x_numel() == 0) return;
+  if (direct_conv_takes(g, ConvPass::kBackwardData))
+    return direct_conv_backward_data(g, dy, w, bias, dx);
   const Plan plan(g);
   const int64_t co_n = g.out_channels, ci_n = g.in_channels, K = plan.K, P = plan.P, N = g.batch;
   const int64_t hw = g.in_h * g.in_w, x_stride = ci_n * hw, y_stride = co_n * P, ow_n = g.out_w;
@@ -276,6 +282,8 @@ void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy, 
 
 void CpuBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
                                         float* dw, float* dbias) {
+  if (direct_conv_takes(g, ConvPass::kBackwardWeight))
+    return direct_conv_backward_weight(g, x, dy, dw, dbias);
   const Plan plan(g);
   const int64_t co_n = g.out_channels, K = plan.K, P = plan.P, N = g.batch, ow_n = g.out_w;
   const int64_t w_n = co_n * K;

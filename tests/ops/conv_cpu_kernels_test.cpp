@@ -2,8 +2,12 @@
 // naive double-precision sums over ops/spatial_reference.h's conv2d terms, on awkward
 // geometries: non-square, stride > kernel, padding wider than the kernel, asymmetric implied
 // padding, dilation, 1x1 kernels (the no-im2col path), whole-input kernels (the fully connected
-// path), batches that split into uneven chunks, bias present or absent. Outputs start as NaN, so
-// anything a kernel fails to overwrite shows. Tolerance per element: 1e-4 * (1 + sum of |terms|).
+// path), batches that split into uneven chunks, bias present or absent, and the stride-1
+// geometries of the direct kernels (direct_conv.h: channel counts that are not multiples of the
+// channel blocks, rows of exactly 8 pixels or with an overlapping last pixel vector, padding
+// wider than the kernel, kernels of 1 to 7 columns, batch 1). Outputs start as NaN, so anything a
+// kernel fails to overwrite shows. Tolerance per element: 1e-4 * (1 + sum of |terms|). All three
+// passes are also checked to be bitwise the same on one thread.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -127,12 +131,17 @@ TEST_P(ConvCpuKernels, MatchDoubleReference) {
   expect_close(dw, dw_ref, "dw");
   if (c.bias) expect_close(db, db_ref, "dbias");
 
-  // The batch sum is deterministic: bitwise the same on a second call and on one thread.
-  std::vector<float> dw2 = nans(g.w_numel()), db2 = nans(g.out_channels);
+  // Deterministic: bitwise the same on a second call and on one thread.
+  std::vector<float> y2 = nans(g.y_numel()), dx2 = nans(g.x_numel()), dw2 = nans(g.w_numel());
+  std::vector<float> db2 = nans(g.out_channels);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
+  cpu.conv2d_forward(g, x.data(), w.data(), b_out, y2.data());
+  cpu.conv2d_backward_data(g, dy.data(), w.data(), b_in, dx2.data());
   cpu.conv2d_backward_weight(g, x.data(), dy.data(), dw2.data(), c.bias ? db2.data() : nullptr);
   omp_set_num_threads(threads);
+  EXPECT_EQ(y, y2);
+  EXPECT_EQ(dx, dx2);
   EXPECT_EQ(dw, dw2);
   if (c.bias) {
     EXPECT_EQ(db, db2);
@@ -164,7 +173,26 @@ INSTANTIATE_TEST_SUITE_P(
         // Samples larger than the column budget: lowered in tiles of output rows (the last
         // tile shorter).
         Case{"RowTiles", 2, 8, 24, 20, 4, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, true},
-        Case{"RowTilesStridedPadded", 2, 16, 24, 17, 3, 5, 5, 2, 2, 2, 2, 1, 2, 1, 1, true}),
+        Case{"RowTilesStridedPadded", 2, 16, 24, 17, 3, 5, 5, 2, 2, 2, 2, 1, 2, 1, 1, true},
+        // Direct kernels (stride 1, rows of >= 8 pixels). 19 output channels: blocks of 4, 2
+        // and 1, weight-gradient vectors of 8 channels padded to 24; 13 rows of 13 pixels: the
+        // last pixel vector overlaps the first.
+        Case{"DirectOddChannels", 3, 3, 11, 13, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        // 5x5 kernel, rows of exactly 8, batch 1 (parallel over channel blocks).
+        Case{"DirectKernel5Batch1", 1, 5, 12, 12, 10, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
+        Case{"DirectKernel4Overlap", 2, 4, 9, 12, 9, 4, 4, 1, 1, 0, 0, 0, 0, 1, 1, false},
+        // 13 channels with a 2x2 kernel; 4 channels with a 1x3 kernel (weight gradient on the
+        // GEMM path: fewer than 8 channels).
+        Case{"DirectKernel2x2", 2, 7, 5, 17, 13, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, true},
+        Case{"DirectKernel1x3", 2, 3, 4, 10, 4, 1, 3, 1, 1, 0, 1, 0, 1, 1, 1, true},
+        // Padding wider than the kernel: backward_data's full correlation starts inside dy.
+        Case{"DirectPaddingWiderThanKernel", 2, 3, 6, 10, 8, 2, 3, 1, 1, 3, 4, 3, 4, 1, 1, true},
+        // 7x6 kernel: direct forward / backward_data, GEMM weight gradient (more than 5 columns).
+        Case{"DirectWideKernel", 2, 2, 9, 16, 3, 7, 6, 1, 1, 1, 2, 1, 2, 1, 1, true},
+        // One input channel, like the first conv / last transposed conv of the PyTorch-style AE.
+        Case{"DirectOneInputChannel", 3, 1, 12, 12, 9, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
+        // More than 64 channels: the rule keeps im2col + GEMM.
+        Case{"ManyChannelsGemm", 1, 65, 4, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(ConvCpuKernelsEmpty, EmptyBatchZeroesWeightGradients) {

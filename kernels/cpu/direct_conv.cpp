@@ -1,0 +1,498 @@
+// Direct convolution kernels for stride-1, small-channel layers (see direct_conv.h).
+//
+// All three passes are one of two kernels:
+// - a stride-1 correlation out[o, r, c] = bias[o] + sum_{i, a, b} wk[o, i, a, b] *
+//   src[i, r - top + a, c - left + b] (src reads 0 outside its plane). The forward pass is that
+//   with src = x, top/left = the padding; backward_data is it with src = dy, the roles of the
+//   channels swapped, the kernel flipped (wk[ci, co, a, b] = w[co, ci, kh-1-a, kw-1-b]) and
+//   top = kernel_h - 1 - pad_h: the adjoint of a stride-1 conv is a "full" correlation, so there
+//   is no col2im scatter and no zero-filled column matrix.
+// - the weight gradient dw[co, ci, a, b] = sum_{n, r, c} dy[n, co, r, c] * xpad[n, ci, r + a, c +
+// b]
+//   as a direct reduction.
+//
+// The source is copied per sample into a zero-bordered buffer (out_h + kh - 1) x (out_w + kw - 1)
+// (skipped when it already is one), so the inner loops have no bounds tests. Output rows are cut
+// into vectors of 8 pixels at columns min(8 j, out_w - 8): the last one may overlap its
+// neighbour (it then recomputes, bit for bit, values already stored), so out_w must be >= 8.
+// Correlation micro-kernel: up to 3 pixel vectors x 4 output channels = 12 AVX accumulators,
+// per tap 3 unaligned loads + 4 weight broadcasts for 12 FMAs. The weights are packed once per
+// call as [channel block][i][a][b][4], so the broadcasts walk memory contiguously. Weight
+// gradient micro-kernel: per (co block, ci, a) the accumulators are co x b (12 / kw channels x kw
+// columns), summed over the sample's rows and pixel vectors (the overlapping lanes of the last
+// vector masked out), then reduced horizontally in a fixed order and added to the partial dw.
+//
+// Determinism: forward / backward_data compute each output from one fixed sequence of FMAs,
+// whichever thread runs it. backward_weight deals the samples to min(batch, 16) fixed groups,
+// each accumulating its samples in order into its own partial dw; the partials are added in
+// group order. Nothing depends on the thread count.
+//
+// The rule (direct_conv_takes): AVX2 + FMA CPU, stride 1, dilation 1, a kernel larger than 1x1
+// and at most 7x7 (5 columns for the weight gradient), at most 64 channels on each side, and rows
+// of at least 8 output pixels (for backward_data: dx rows). Measured on the MNIST autoencoders'
+// layers (bench/results/2026-11-21-cpu-conv-direct.md); larger channel counts keep im2col +
+// GEMM, whose cache blocking pays off there, and so do strided layers.
+#include "direct_conv.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+#include "simd_clones.h"
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HG_DIRECT_CONV 1
+#include <immintrin.h>
+#define HG_AVX2_FMA __attribute__((target("avx2,fma")))
+#else
+#define HG_DIRECT_CONV 0
+#endif
+
+namespace hg::kernels::cpu {
+
+namespace {
+
+#if HG_DIRECT_CONV
+
+constexpr int64_t kMaxChannels = 64;
+constexpr int64_t kMaxKernel = 7;
+constexpr int64_t kMaxWgradKernelW = 5;
+constexpr int64_t kMinWgradChannels = 8;  // weight-gradient vectors run over 8 channels
+constexpr int64_t kGroups = 16;           // partial dw buffers of backward_weight
+constexpr double kParallelFlops = 2e6;    // below this a call runs on one thread
+
+// Growable per-thread buffer: a training loop repeats the same shapes, so after the first step
+// no call allocates. Slots: 0 padded source (per worker), 1 packed weights, 2 dw partials,
+// 3 transposed dy (per worker).
+float* scratch(int slot, int64_t n) {
+  struct Buffer {
+    std::unique_ptr<float[]> data;
+    int64_t size = 0;
+  };
+  thread_local Buffer slots[4];
+  Buffer& b = slots[slot];
+  if (n > b.size) {
+    b.data.reset(new float[static_cast<size_t>(n)]);
+    b.size = n;
+  }
+  return b.data.get();
+}
+
+// sum_i v[i] in double over 8 interleaved lanes added in lane order: vectorizable, fixed order.
+HG_SIMD_CLONES double sum_plane(const float* __restrict v, int64_t n) {
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j)
+      lanes[j] += static_cast<double>(v[i + j]);
+  for (int j = 0; i < n; ++i, ++j)
+    lanes[j] += static_cast<double>(v[i]);
+  double s = 0.0;
+  for (double l : lanes)
+    s += l;
+  return s;
+}
+
+// A stride-1 correlation (see the file comment) on one sample.
+struct Corr {
+  int64_t in_c, out_c;
+  int64_t src_h, src_w;
+  int64_t top, left;
+  int64_t out_h, out_w;
+  int64_t kh, kw;
+
+  int64_t hp() const { return out_h + kh - 1; }  // padded source rows
+  int64_t wp() const { return out_w + kw - 1; }  // padded source columns
+  int64_t taps() const { return in_c * kh * kw; }
+  // The source can be read in place: no border needed and large enough.
+  bool in_place() const { return top == 0 && left == 0 && src_h >= hp() && src_w >= wp(); }
+  double flops() const {
+    return 2.0 * static_cast<double>(out_c * taps()) * static_cast<double>(out_h * out_w);
+  }
+};
+
+Corr forward_corr(const Conv2dGeometry& g) {
+  return {g.in_channels, g.out_channels, g.in_h,  g.in_w,     g.pad_h,
+          g.pad_w,       g.out_h,        g.out_w, g.kernel_h, g.kernel_w};
+}
+
+Corr backward_data_corr(const Conv2dGeometry& g) {
+  return {g.out_channels,           g.in_channels, g.out_h, g.out_w,    g.kernel_h - 1 - g.pad_h,
+          g.kernel_w - 1 - g.pad_w, g.in_h,        g.in_w,  g.kernel_h, g.kernel_w};
+}
+
+// A source plane set as the kernels read it: plane i, row p, column q at
+// data[i * plane + p * pitch + q].
+struct Src {
+  const float* data;
+  int64_t pitch, plane;
+};
+
+// The source of one sample with its zero border (or the source itself when in_place()).
+Src padded(const Corr& c, const float* src) {
+  if (c.in_place()) return {src, c.src_w, c.src_h * c.src_w};
+  const int64_t hp = c.hp(), wp = c.wp();
+  float* buf = scratch(0, c.in_c * hp * wp);
+  // Columns q with 0 <= q - left < src_w.
+  const int64_t q0 = std::clamp<int64_t>(c.left, 0, wp);
+  const int64_t q1 = std::clamp<int64_t>(c.left + c.src_w, q0, wp);
+  for (int64_t i = 0; i < c.in_c; ++i)
+    for (int64_t p = 0; p < hp; ++p) {
+      float* row = buf + (i * hp + p) * wp;
+      const int64_t sr = p - c.top;
+      if (sr < 0 || sr >= c.src_h) {
+        std::fill(row, row + wp, 0.0f);
+        continue;
+      }
+      std::fill(row, row + q0, 0.0f);
+      std::memcpy(row + q0, src + (i * c.src_h + sr) * c.src_w + (q0 - c.left),
+                  static_cast<size_t>(q1 - q0) * sizeof(float));
+      std::fill(row + q1, row + wp, 0.0f);
+    }
+  return {buf, wp, hp * wp};
+}
+
+// Output channel blocks of the correlation: blocks of 4, then one of 2 and / or one of 1.
+struct Block {
+  int64_t o0;
+  int cb;
+};
+int64_t block_count(int64_t out_c) {
+  return out_c / 4 + (out_c % 4) / 2 + (out_c % 2);
+}
+Block block_at(int64_t idx, int64_t out_c) {
+  const int64_t full = out_c / 4, rem = out_c % 4;
+  if (idx < full) return {4 * idx, 4};
+  if (idx == full && rem >= 2) return {4 * full, 2};
+  return {out_c - 1, 1};
+}
+
+// wpk: block after block (block at o0 starts at o0 * taps), each [i][a][b][cb].
+template <class W>
+void pack_weights(const Corr& c, W weight, float* wpk) {
+  const int64_t taps = c.taps();
+  for (int64_t bi = 0; bi < block_count(c.out_c); ++bi) {
+    const Block blk = block_at(bi, c.out_c);
+    float* dst = wpk + blk.o0 * taps;
+    for (int64_t i = 0; i < c.in_c; ++i)
+      for (int64_t a = 0; a < c.kh; ++a)
+        for (int64_t b = 0; b < c.kw; ++b)
+          for (int o = 0; o < blk.cb; ++o)
+            *dst++ = weight(blk.o0 + o, i, a, b);
+  }
+}
+
+// The first column of pixel vector j of a row of out_w >= 8 pixels.
+inline int64_t vector_col(int64_t j, int64_t out_w) {
+  return std::min(8 * j, out_w - 8);
+}
+
+// One output row segment of RB pixel vectors (first columns cols[]) x CB channels.
+template <int RB, int CB>
+HG_AVX2_FMA void corr_tile(const float* srow, const Src& s, const float* wk, const Corr& c,
+                           const int64_t* cols, const float* bias, float* orow, int64_t out_plane) {
+  __m256 acc[RB][CB];
+#pragma GCC unroll 4
+  for (int o = 0; o < CB; ++o) {
+    const __m256 b0 = bias != nullptr ? _mm256_set1_ps(bias[o]) : _mm256_setzero_ps();
+#pragma GCC unroll 3
+    for (int j = 0; j < RB; ++j)
+      acc[j][o] = b0;
+  }
+  const int64_t in_c = c.in_c, kh = c.kh, kw = c.kw, plane = s.plane, pitch = s.pitch;
+  for (int64_t i = 0; i < in_c; ++i)
+    for (int64_t a = 0; a < kh; ++a) {
+      const float* row = srow + i * plane + a * pitch;
+      for (int64_t b = 0; b < kw; ++b, wk += CB) {
+        __m256 xv[RB];
+#pragma GCC unroll 3
+        for (int j = 0; j < RB; ++j)
+          xv[j] = _mm256_loadu_ps(row + cols[j] + b);
+#pragma GCC unroll 4
+        for (int o = 0; o < CB; ++o) {
+          const __m256 wb = _mm256_broadcast_ss(wk + o);
+#pragma GCC unroll 3
+          for (int j = 0; j < RB; ++j)
+            acc[j][o] = _mm256_fmadd_ps(xv[j], wb, acc[j][o]);
+        }
+      }
+    }
+#pragma GCC unroll 4
+  for (int o = 0; o < CB; ++o)
+#pragma GCC unroll 3
+    for (int j = 0; j < RB; ++j)
+      _mm256_storeu_ps(orow + o * out_plane + cols[j], acc[j][o]);
+}
+
+using CorrTile = void (*)(const float*, const Src&, const float*, const Corr&, const int64_t*,
+                          const float*, float*, int64_t);
+
+CorrTile corr_tile_for(int rb, int cb) {
+  static const CorrTile table[3][3] = {
+      {corr_tile<1, 1>, corr_tile<1, 2>, corr_tile<1, 4>},
+      {corr_tile<2, 1>, corr_tile<2, 2>, corr_tile<2, 4>},
+      {corr_tile<3, 1>, corr_tile<3, 2>, corr_tile<3, 4>},
+  };
+  return table[rb - 1][cb == 4 ? 2 : cb - 1];
+}
+
+// Channel blocks [b0, b1) of one sample.
+void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bias, float* out,
+                 int64_t b0, int64_t b1) {
+  const int64_t nvec = (c.out_w + 7) / 8, out_plane = c.out_h * c.out_w, taps = c.taps();
+  for (int64_t bi = b0; bi < b1; ++bi) {
+    const Block blk = block_at(bi, c.out_c);
+    const float* wk = wpk + blk.o0 * taps;
+    const float* bb = bias != nullptr ? bias + blk.o0 : nullptr;
+    for (int64_t r = 0; r < c.out_h; ++r) {
+      float* orow = out + blk.o0 * out_plane + r * c.out_w;
+      for (int64_t j0 = 0; j0 < nvec; j0 += 3) {
+        const int rb = static_cast<int>(std::min<int64_t>(3, nvec - j0));
+        int64_t cols[3] = {0, 0, 0};
+        for (int t = 0; t < rb; ++t)
+          cols[t] = vector_col(j0 + t, c.out_w);
+        corr_tile_for(rb, blk.cb)(s.data + r * s.pitch, s, wk, c, cols, bb, orow, out_plane);
+      }
+    }
+  }
+}
+
+// The correlation over the batch: parallel over samples, or over channel blocks for batch 1.
+void run_corr(const Corr& c, int64_t batch, const float* src, const float* wpk, const float* bias,
+              float* out) {
+  const int64_t src_stride = c.in_c * c.src_h * c.src_w, out_stride = c.out_c * c.out_h * c.out_w;
+  const int64_t blocks = block_count(c.out_c);
+  const bool parallel = c.flops() * static_cast<double>(batch) > kParallelFlops;
+  if (batch == 1) {
+    const Src s = padded(c, src);
+#pragma omp parallel for schedule(dynamic, 1) if (parallel && blocks > 1)
+    for (int64_t bi = 0; bi < blocks; ++bi)
+      corr_blocks(c, s, wpk, bias, out, bi, bi + 1);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+  for (int64_t n = 0; n < batch; ++n) {
+    const Src s = padded(c, src + n * src_stride);
+    corr_blocks(c, s, wpk, bias, out + n * out_stride, 0, blocks);
+  }
+}
+
+// Weight gradient of CV * 8 output channels x KW kernel columns for one (ci, a) and one sample:
+// pt[b * co_pad + co] += sum_{r, c} dy[co, r, c] * x[r + a, c + b], with dy transposed to
+// dyt[(r * out_w + c) * co_pad + co] (co_pad: the channels rounded up to 8, zeros beyond). The
+// accumulators are vectors over 8 channels: per pixel CV loads of dy, KW broadcasts of x, CV * KW
+// FMAs, and no horizontal sums.
+template <int CV, int KW>
+HG_AVX2_FMA void wgrad_tile(const float* dyt, int64_t co_pad, int64_t out_h, int64_t out_w,
+                            const float* xrow, int64_t pitch, float* pt) {
+  __m256 acc[CV][KW];
+#pragma GCC unroll 6
+  for (int v = 0; v < CV; ++v)
+#pragma GCC unroll 5
+    for (int b = 0; b < KW; ++b)
+      acc[v][b] = _mm256_setzero_ps();
+  for (int64_t r = 0; r < out_h; ++r) {
+    const float* xr = xrow + r * pitch;
+    const float* d = dyt + r * out_w * co_pad;
+    for (int64_t c = 0; c < out_w; ++c, d += co_pad) {
+      __m256 dv[CV];
+#pragma GCC unroll 6
+      for (int v = 0; v < CV; ++v)
+        dv[v] = _mm256_loadu_ps(d + 8 * v);
+#pragma GCC unroll 5
+      for (int b = 0; b < KW; ++b) {
+        const __m256 xb = _mm256_broadcast_ss(xr + c + b);
+#pragma GCC unroll 6
+        for (int v = 0; v < CV; ++v)
+          acc[v][b] = _mm256_fmadd_ps(dv[v], xb, acc[v][b]);
+      }
+    }
+  }
+#pragma GCC unroll 6
+  for (int v = 0; v < CV; ++v)
+#pragma GCC unroll 5
+    for (int b = 0; b < KW; ++b) {
+      float* p = pt + b * co_pad + 8 * v;
+      _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[v][b]));
+    }
+}
+
+using WgradTile = void (*)(const float*, int64_t, int64_t, int64_t, const float*, int64_t, float*);
+
+// Channel vectors per weight-gradient tile for a kernel width: CV * KW accumulators + CV dy
+// vectors + 1 broadcast fit in the 16 AVX registers.
+int wgrad_vectors(int64_t kw) {
+  return kw >= 4 ? 2 : kw == 3 ? 3 : kw == 2 ? 4 : 6;
+}
+
+template <int KW, int... CV>
+WgradTile wgrad_tile_pick(int cv, std::integer_sequence<int, CV...>) {
+  WgradTile t = nullptr;
+  ((cv == CV + 1 ? (t = wgrad_tile<CV + 1, KW>, 0) : 0), ...);
+  return t;
+}
+
+WgradTile wgrad_tile_for(int cv, int64_t kw) {
+  switch (kw) {
+    case 1:
+      return wgrad_tile_pick<1>(cv, std::make_integer_sequence<int, 6>());
+    case 2:
+      return wgrad_tile_pick<2>(cv, std::make_integer_sequence<int, 4>());
+    case 3:
+      return wgrad_tile_pick<3>(cv, std::make_integer_sequence<int, 3>());
+    case 4:
+      return wgrad_tile_pick<4>(cv, std::make_integer_sequence<int, 2>());
+    default:
+      return wgrad_tile_pick<5>(cv, std::make_integer_sequence<int, 2>());
+  }
+}
+
+// pt (+)= the weight gradient of one sample, pt laid out [ci][a][b][co_pad]; dyt as wgrad_tile.
+void wgrad_sample(const Conv2dGeometry& g, const Src& s, const float* dyt, int64_t co_pad,
+                  float* pt) {
+  const int64_t vectors = co_pad / 8, main_cv = wgrad_vectors(g.kernel_w);
+  for (int64_t v0 = 0; v0 < vectors;) {
+    const int cv = static_cast<int>(std::min(main_cv, vectors - v0));
+    const WgradTile tile = wgrad_tile_for(cv, g.kernel_w);
+    for (int64_t ci = 0; ci < g.in_channels; ++ci)
+      for (int64_t a = 0; a < g.kernel_h; ++a)
+        tile(dyt + 8 * v0, co_pad, g.out_h, g.out_w, s.data + ci * s.plane + a * s.pitch, s.pitch,
+             pt + (ci * g.kernel_h + a) * g.kernel_w * co_pad + 8 * v0);
+    v0 += cv;
+  }
+}
+
+bool cpu_has_avx2_fma() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return ok;
+}
+
+#endif  // HG_DIRECT_CONV
+
+}  // namespace
+
+#if HG_DIRECT_CONV
+
+bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
+  if (!cpu_has_avx2_fma()) return false;
+  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  if (g.batch == 0 || g.in_channels == 0 || g.out_channels == 0 || g.out_h == 0 || g.in_h == 0)
+    return false;
+  if (g.in_channels > kMaxChannels || g.out_channels > kMaxChannels) return false;
+  if (g.kernel_h * g.kernel_w == 1 || g.kernel_h > kMaxKernel || g.kernel_w > kMaxKernel)
+    return false;
+  switch (pass) {
+    case ConvPass::kForward:
+      return g.out_w >= 8;
+    case ConvPass::kBackwardData:
+      return g.in_w >= 8;
+    case ConvPass::kBackwardWeight:
+      return g.out_channels >= kMinWgradChannels && g.kernel_w <= kMaxWgradKernelW;
+  }
+  return false;
+}
+
+void direct_conv_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                         float* y) {
+  const Corr c = forward_corr(g);
+  float* wpk = scratch(1, g.w_numel());
+  const int64_t ci_n = g.in_channels, kh = g.kernel_h, kw = g.kernel_w;
+  pack_weights(
+      c,
+      [&](int64_t co, int64_t ci, int64_t a, int64_t b) {
+        return w[((co * ci_n + ci) * kh + a) * kw + b];
+      },
+      wpk);
+  run_corr(c, g.batch, x, wpk, bias, y);
+}
+
+void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
+                               const float* bias, float* dx) {
+  const Corr c = backward_data_corr(g);
+  float* wpk = scratch(1, g.w_numel());
+  const int64_t ci_n = g.in_channels, kh = g.kernel_h, kw = g.kernel_w;
+  // Correlation channel o = ci, input channel i = co, the kernel flipped.
+  pack_weights(
+      c,
+      [&](int64_t ci, int64_t co, int64_t a, int64_t b) {
+        return w[((co * ci_n + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
+      },
+      wpk);
+  run_corr(c, g.batch, dy, wpk, bias, dx);
+}
+
+void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
+                                 float* dw, float* dbias) {
+  const Corr c = forward_corr(g);  // x with its zero border, as the forward pass reads it
+  const int64_t N = g.batch, co_n = g.out_channels, ci_n = g.in_channels;
+  const int64_t plane = g.out_h * g.out_w, x_stride = ci_n * g.in_h * g.in_w;
+  const int64_t y_stride = co_n * plane, co_pad = (co_n + 7) / 8 * 8;
+  const int64_t kk = g.kernel_h * g.kernel_w, pt_n = ci_n * kk * co_pad;
+  const int64_t groups = std::min(N, kGroups);
+  float* partial = scratch(2, groups * pt_n);
+  std::fill(partial, partial + groups * pt_n, 0.0f);
+  double bias_partial[kGroups * kMaxChannels] = {};
+  const bool parallel = c.flops() * static_cast<double>(N) > kParallelFlops;
+#pragma omp parallel for schedule(dynamic, 1) if (parallel && groups > 1)
+  for (int64_t gi = 0; gi < groups; ++gi) {
+    for (int64_t n = gi * N / groups; n < (gi + 1) * N / groups; ++n) {
+      const float* dyn = dy + n * y_stride;
+      // dy of the sample transposed to [pixel][co_pad].
+      float* dyt = scratch(3, plane * co_pad);
+      for (int64_t p = 0; p < plane; ++p) {
+        for (int64_t o = 0; o < co_n; ++o)
+          dyt[p * co_pad + o] = dyn[o * plane + p];
+        for (int64_t o = co_n; o < co_pad; ++o)
+          dyt[p * co_pad + o] = 0.0f;
+      }
+      wgrad_sample(g, padded(c, x + n * x_stride), dyt, co_pad, partial + gi * pt_n);
+      if (dbias != nullptr)
+        for (int64_t o = 0; o < co_n; ++o)
+          bias_partial[gi * co_n + o] += sum_plane(dyn + o * plane, plane);
+    }
+  }
+  // dw[co, (ci, a, b)] = sum of the group partials [(ci, a, b), co], in group order.
+  for (int64_t t = 0; t < ci_n * kk; ++t)
+    for (int64_t o = 0; o < co_n; ++o) {
+      float s = partial[t * co_pad + o];
+      for (int64_t gi = 1; gi < groups; ++gi)
+        s += partial[gi * pt_n + t * co_pad + o];
+      dw[o * ci_n * kk + t] = s;
+    }
+  if (dbias != nullptr)
+    for (int64_t o = 0; o < co_n; ++o) {
+      double s = 0.0;
+      for (int64_t gi = 0; gi < groups; ++gi)
+        s += bias_partial[gi * co_n + o];
+      dbias[o] = static_cast<float>(s);
+    }
+}
+
+#else  // !HG_DIRECT_CONV: no AVX2 kernels on this platform; conv.cpp never calls them.
+
+bool direct_conv_takes(const Conv2dGeometry&, ConvPass) {
+  return false;
+}
+
+void direct_conv_forward(const Conv2dGeometry&, const float*, const float*, const float*, float*) {
+  throw std::logic_error("direct_conv_forward: no direct conv kernels on this platform");
+}
+void direct_conv_backward_data(const Conv2dGeometry&, const float*, const float*, const float*,
+                               float*) {
+  throw std::logic_error("direct_conv_backward_data: no direct conv kernels on this platform");
+}
+void direct_conv_backward_weight(const Conv2dGeometry&, const float*, const float*, float*,
+                                 float*) {
+  throw std::logic_error("direct_conv_backward_weight: no direct conv kernels on this platform");
+}
+
+#endif  // HG_DIRECT_CONV
+
+}  // namespace hg::kernels::cpu
