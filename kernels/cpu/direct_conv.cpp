@@ -1,4 +1,4 @@
-// Direct convolution kernels for stride-1, small-channel layers (see direct_conv.h).
+// Direct convolution kernels for small-channel layers (see direct_conv.h).
 //
 // All three passes are one of two kernels:
 // - a stride-1 correlation out[o, r, c] = bias[o] + sum_{i, a, b} wk[o, i, a, b] *
@@ -10,6 +10,11 @@
 // - the weight gradient dw[co, ci, a, b] = sum_{n, r, c} dy[n, co, r, c] * xpad[n, ci, r + a, c +
 // b]
 //   as a direct reduction.
+// Strides: the forward pass and the weight gradient read x split by stride phase (struct Corr),
+// which makes a stride-s conv a stride-1 correlation over s * s times the channels with a kernel
+// of ceil(k / s) taps per axis; backward_data computes each phase of dx (rows s I + p) as its own
+// stride-1 full correlation of dy with the taps of that phase (struct Phase), then interleaves
+// them into dx.
 //
 // The source is copied per sample into a zero-bordered buffer (out_h + kh - 1) x (out_w + kw - 1)
 // (skipped when it already is one), so the inner loops have no bounds tests. Output rows are cut
@@ -18,20 +23,21 @@
 // Correlation micro-kernel: up to 3 pixel vectors x 4 output channels = 12 AVX accumulators,
 // per tap 3 unaligned loads + 4 weight broadcasts for 12 FMAs. The weights are packed once per
 // call as [channel block][i][a][b][4], so the broadcasts walk memory contiguously. Weight
-// gradient micro-kernel: per (co block, ci, a) the accumulators are co x b (12 / kw channels x kw
-// columns), summed over the sample's rows and pixel vectors (the overlapping lanes of the last
-// vector masked out), then reduced horizontally in a fixed order and added to the partial dw.
+// gradient micro-kernel: dy transposed per sample to [pixel][channel], accumulators of 8 output
+// channels x the kernel columns (see wgrad_tile), so no horizontal sums.
 //
 // Determinism: forward / backward_data compute each output from one fixed sequence of FMAs,
 // whichever thread runs it. backward_weight deals the samples to min(batch, 16) fixed groups,
 // each accumulating its samples in order into its own partial dw; the partials are added in
 // group order. Nothing depends on the thread count.
 //
-// The rule (direct_conv_takes): AVX2 + FMA CPU, stride 1, dilation 1, a kernel larger than 1x1
-// and at most 7x7 (5 columns for the weight gradient), at most 64 channels on each side, and rows
-// of at least 8 output pixels (for backward_data: dx rows). Measured on the MNIST autoencoders'
-// layers (bench/results/2026-11-21-cpu-conv-direct.md); larger channel counts keep im2col +
-// GEMM, whose cache blocking pays off there, and so do strided layers.
+// The rule (direct_conv_takes): AVX2 + FMA CPU, no dilation, stride <= kernel, a kernel larger
+// than 1x1 and at most 7x7, at most 64 channels on each side; forward: rows of at least 8 output
+// pixels; backward_data: dx phases at least 8 pixels wide; weight gradient: at least 8 output
+// channels (the vector width), at least 16 output pixels (a 1x1 output is a dense layer, where
+// the GEMM path wins) and at most 5 kernel columns per phase. Measured on the MNIST
+// autoencoders' layers (bench/results/2026-11-21-cpu-conv-direct.md); other geometries (large
+// channel counts, where GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM.
 #include "direct_conv.h"
 
 #include <algorithm>
@@ -40,6 +46,7 @@
 #include <memory>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "simd_clones.h"
 
@@ -61,6 +68,7 @@ constexpr int64_t kMaxChannels = 64;
 constexpr int64_t kMaxKernel = 7;
 constexpr int64_t kMaxWgradKernelW = 5;
 constexpr int64_t kMinWgradChannels = 8;  // weight-gradient vectors run over 8 channels
+constexpr int64_t kMinWgradPixels = 16;   // a 1x1 output is a dense layer: GEMM
 constexpr int64_t kGroups = 16;           // partial dw buffers of backward_weight
 constexpr double kParallelFlops = 2e6;    // below this a call runs on one thread
 
@@ -97,32 +105,60 @@ HG_SIMD_CLONES double sum_plane(const float* __restrict v, int64_t n) {
   return s;
 }
 
-// A stride-1 correlation (see the file comment) on one sample.
+// A stride-1 correlation (see the file comment) on one sample, over a source read with strides
+// sh, sw: out[o, r, c] = bias[o] + sum wk[o, i, a, b] * src[i, sh r + a - top, sw c + b - left].
+// With strides it runs as a stride-1 correlation over the source split by phase: virtual channel
+// (i * sh + p) * sw + q holds src[i, sh I + p - top, sw J + q - left] at (I, J), and the virtual
+// kernel tap (a', b') of that channel is the real tap (sh a' + p, sw b' + q) (zero past the
+// kernel). in_c, kh, kw below are the virtual ones.
 struct Corr {
   int64_t in_c, out_c;
   int64_t src_h, src_w;
   int64_t top, left;
   int64_t out_h, out_w;
   int64_t kh, kw;
+  int64_t sh = 1, sw = 1;
 
   int64_t hp() const { return out_h + kh - 1; }  // padded source rows
   int64_t wp() const { return out_w + kw - 1; }  // padded source columns
   int64_t taps() const { return in_c * kh * kw; }
-  // The source can be read in place: no border needed and large enough.
-  bool in_place() const { return top == 0 && left == 0 && src_h >= hp() && src_w >= wp(); }
+  // The source can be read in place: no border or phase split needed, and large enough.
+  bool in_place() const {
+    return sh == 1 && sw == 1 && top == 0 && left == 0 && src_h >= hp() && src_w >= wp();
+  }
   double flops() const {
     return 2.0 * static_cast<double>(out_c * taps()) * static_cast<double>(out_h * out_w);
   }
 };
 
-Corr forward_corr(const Conv2dGeometry& g) {
-  return {g.in_channels, g.out_channels, g.in_h,  g.in_w,     g.pad_h,
-          g.pad_w,       g.out_h,        g.out_w, g.kernel_h, g.kernel_w};
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
 }
 
-Corr backward_data_corr(const Conv2dGeometry& g) {
-  return {g.out_channels,           g.in_channels, g.out_h, g.out_w,    g.kernel_h - 1 - g.pad_h,
-          g.kernel_w - 1 - g.pad_w, g.in_h,        g.in_w,  g.kernel_h, g.kernel_w};
+Corr forward_corr(const Conv2dGeometry& g) {
+  const int64_t sh = g.stride_h, sw = g.stride_w;
+  return {g.in_channels * sh * sw,
+          g.out_channels,
+          g.in_h,
+          g.in_w,
+          g.pad_h,
+          g.pad_w,
+          g.out_h,
+          g.out_w,
+          ceil_div(g.kernel_h, sh),
+          ceil_div(g.kernel_w, sw),
+          sh,
+          sw};
+}
+
+// The real weight index ((co * ci_n + ci) * kh + a) * kw + b of forward_corr's virtual tap
+// (virtual channel vi, a', b'), or -1 past the kernel.
+int64_t real_tap(const Conv2dGeometry& g, int64_t co, int64_t vi, int64_t va, int64_t vb) {
+  const int64_t sh = g.stride_h, sw = g.stride_w;
+  const int64_t ci = vi / (sh * sw), p = vi / sw % sh, q = vi % sw;
+  const int64_t a = sh * va + p, b = sw * vb + q;
+  if (a >= g.kernel_h || b >= g.kernel_w) return -1;
+  return ((co * g.in_channels + ci) * g.kernel_h + a) * g.kernel_w + b;
 }
 
 // A source plane set as the kernels read it: plane i, row p, column q at
@@ -132,28 +168,67 @@ struct Src {
   int64_t pitch, plane;
 };
 
-// The source of one sample with its zero border (or the source itself when in_place()).
+// The source of one sample with its zero border, split by phase (or the source itself when
+// in_place()).
 Src padded(const Corr& c, const float* src) {
   if (c.in_place()) return {src, c.src_w, c.src_h * c.src_w};
-  const int64_t hp = c.hp(), wp = c.wp();
+  const int64_t hp = c.hp(), wp = c.wp(), sh = c.sh, sw = c.sw;
   float* buf = scratch(0, c.in_c * hp * wp);
-  // Columns q with 0 <= q - left < src_w.
-  const int64_t q0 = std::clamp<int64_t>(c.left, 0, wp);
-  const int64_t q1 = std::clamp<int64_t>(c.left + c.src_w, q0, wp);
-  for (int64_t i = 0; i < c.in_c; ++i)
-    for (int64_t p = 0; p < hp; ++p) {
-      float* row = buf + (i * hp + p) * wp;
-      const int64_t sr = p - c.top;
+  // Stride 1: the columns J with 0 <= J - left < src_w.
+  const int64_t j0 = std::clamp<int64_t>(c.left, 0, wp);
+  const int64_t j1 = std::clamp<int64_t>(c.left + c.src_w, j0, wp);
+  for (int64_t vi = 0; vi < c.in_c; ++vi) {
+    const int64_t i = vi / (sh * sw), p = vi / sw % sh, q = vi % sw;
+    for (int64_t I = 0; I < hp; ++I) {
+      float* row = buf + (vi * hp + I) * wp;
+      const int64_t sr = sh * I + p - c.top;
       if (sr < 0 || sr >= c.src_h) {
         std::fill(row, row + wp, 0.0f);
         continue;
       }
-      std::fill(row, row + q0, 0.0f);
-      std::memcpy(row + q0, src + (i * c.src_h + sr) * c.src_w + (q0 - c.left),
-                  static_cast<size_t>(q1 - q0) * sizeof(float));
-      std::fill(row + q1, row + wp, 0.0f);
+      const float* srow = src + (i * c.src_h + sr) * c.src_w;
+      if (sw == 1) {
+        std::fill(row, row + j0, 0.0f);
+        std::memcpy(row + j0, srow + (j0 - c.left), static_cast<size_t>(j1 - j0) * sizeof(float));
+        std::fill(row + j1, row + wp, 0.0f);
+      } else {
+        for (int64_t J = 0; J < wp; ++J) {
+          const int64_t sc = sw * J + q - c.left;
+          row[J] = sc >= 0 && sc < c.src_w ? srow[sc] : 0.0f;
+        }
+      }
     }
+  }
   return {buf, wp, hp * wp};
+}
+
+// backward_data as one stride-1 correlation per output phase (p, q): dx rows sh I + p, columns
+// sw J + q. Rows: the taps a = sh t + m (m = (p + pad_h) mod sh) reach dx row sh I + p from dy
+// row I + d - t (d = (p + pad_h - m) / sh); with the kernel flipped (t' = T - 1 - t) that is a
+// correlation with top = T - 1 - d. Likewise for columns.
+struct Phase {
+  Corr c;
+  int64_t p, q;     // dx row / column phase
+  int64_t m, mq;    // first real tap row / column of the phase
+  int64_t wpk_off;  // the phase's packed weights
+};
+
+Phase backward_data_phase(const Conv2dGeometry& g, int64_t p, int64_t q, int64_t wpk_off) {
+  const int64_t sh = g.stride_h, sw = g.stride_w;
+  const int64_t m = (p + g.pad_h) % sh, mq = (q + g.pad_w) % sw;
+  const int64_t T = ceil_div(g.kernel_h - m, sh), U = ceil_div(g.kernel_w - mq, sw);
+  const int64_t d = (p + g.pad_h - m) / sh, dq = (q + g.pad_w - mq) / sw;
+  const Corr c{g.out_channels,
+               g.in_channels,
+               g.out_h,
+               g.out_w,
+               T - 1 - d,
+               U - 1 - dq,
+               ceil_div(g.in_h - p, sh),
+               ceil_div(g.in_w - q, sw),
+               T,
+               U};
+  return {c, p, q, m, mq, wpk_off};
 }
 
 // Output channel blocks of the correlation: blocks of 4, then one of 2 and / or one of 1.
@@ -264,7 +339,8 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
 // The correlation over the batch: parallel over samples, or over channel blocks for batch 1.
 void run_corr(const Corr& c, int64_t batch, const float* src, const float* wpk, const float* bias,
               float* out) {
-  const int64_t src_stride = c.in_c * c.src_h * c.src_w, out_stride = c.out_c * c.out_h * c.out_w;
+  const int64_t src_stride = c.in_c / (c.sh * c.sw) * c.src_h * c.src_w;
+  const int64_t out_stride = c.out_c * c.out_h * c.out_w;
   const int64_t blocks = block_count(c.out_c);
   const bool parallel = c.flops() * static_cast<double>(batch) > kParallelFlops;
   if (batch == 1) {
@@ -351,17 +427,18 @@ WgradTile wgrad_tile_for(int cv, int64_t kw) {
   }
 }
 
-// pt (+)= the weight gradient of one sample, pt laid out [ci][a][b][co_pad]; dyt as wgrad_tile.
-void wgrad_sample(const Conv2dGeometry& g, const Src& s, const float* dyt, int64_t co_pad,
-                  float* pt) {
-  const int64_t vectors = co_pad / 8, main_cv = wgrad_vectors(g.kernel_w);
+// pt (+)= the weight gradient of one sample over forward_corr's virtual taps, pt laid out
+// [virtual channel][a'][b'][co_pad]; dyt as wgrad_tile.
+void wgrad_sample(const Conv2dGeometry& g, const Corr& c, const Src& s, const float* dyt,
+                  int64_t co_pad, float* pt) {
+  const int64_t vectors = co_pad / 8, main_cv = wgrad_vectors(c.kw);
   for (int64_t v0 = 0; v0 < vectors;) {
     const int cv = static_cast<int>(std::min(main_cv, vectors - v0));
-    const WgradTile tile = wgrad_tile_for(cv, g.kernel_w);
-    for (int64_t ci = 0; ci < g.in_channels; ++ci)
-      for (int64_t a = 0; a < g.kernel_h; ++a)
-        tile(dyt + 8 * v0, co_pad, g.out_h, g.out_w, s.data + ci * s.plane + a * s.pitch, s.pitch,
-             pt + (ci * g.kernel_h + a) * g.kernel_w * co_pad + 8 * v0);
+    const WgradTile tile = wgrad_tile_for(cv, c.kw);
+    for (int64_t vi = 0; vi < c.in_c; ++vi)
+      for (int64_t a = 0; a < c.kh; ++a)
+        tile(dyt + 8 * v0, co_pad, g.out_h, g.out_w, s.data + vi * s.plane + a * s.pitch, s.pitch,
+             pt + (vi * c.kh + a) * c.kw * co_pad + 8 * v0);
     v0 += cv;
   }
 }
@@ -382,19 +459,22 @@ bool cpu_has_avx2_fma() {
 
 bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
   if (!cpu_has_avx2_fma()) return false;
-  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  if (g.dilation_h != 1 || g.dilation_w != 1) return false;
   if (g.batch == 0 || g.in_channels == 0 || g.out_channels == 0 || g.out_h == 0 || g.in_h == 0)
     return false;
   if (g.in_channels > kMaxChannels || g.out_channels > kMaxChannels) return false;
   if (g.kernel_h * g.kernel_w == 1 || g.kernel_h > kMaxKernel || g.kernel_w > kMaxKernel)
     return false;
+  // Every stride phase meets at least one kernel tap.
+  if (g.stride_h > g.kernel_h || g.stride_w > g.kernel_w) return false;
   switch (pass) {
     case ConvPass::kForward:
       return g.out_w >= 8;
     case ConvPass::kBackwardData:
-      return g.in_w >= 8;
+      return g.in_w / g.stride_w >= 8;  // the narrowest dx phase
     case ConvPass::kBackwardWeight:
-      return g.out_channels >= kMinWgradChannels && g.kernel_w <= kMaxWgradKernelW;
+      return g.out_channels >= kMinWgradChannels && g.out_h * g.out_w >= kMinWgradPixels &&
+             ceil_div(g.kernel_w, g.stride_w) <= kMaxWgradKernelW;
   }
   return false;
 }
@@ -402,12 +482,12 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
 void direct_conv_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                          float* y) {
   const Corr c = forward_corr(g);
-  float* wpk = scratch(1, g.w_numel());
-  const int64_t ci_n = g.in_channels, kh = g.kernel_h, kw = g.kernel_w;
+  float* wpk = scratch(1, c.out_c * c.taps());
   pack_weights(
       c,
-      [&](int64_t co, int64_t ci, int64_t a, int64_t b) {
-        return w[((co * ci_n + ci) * kh + a) * kw + b];
+      [&](int64_t co, int64_t vi, int64_t a, int64_t b) {
+        const int64_t t = real_tap(g, co, vi, a, b);
+        return t >= 0 ? w[t] : 0.0f;
       },
       wpk);
   run_corr(c, g.batch, x, wpk, bias, y);
@@ -415,26 +495,82 @@ void direct_conv_forward(const Conv2dGeometry& g, const float* x, const float* w
 
 void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const float* w,
                                const float* bias, float* dx) {
-  const Corr c = backward_data_corr(g);
+  const int64_t sh = g.stride_h, sw = g.stride_w, ci_n = g.in_channels, kh = g.kernel_h;
+  const int64_t kw = g.kernel_w;
+  const bool strided = sh > 1 || sw > 1;
+  if (!strided) {
+    // One phase, written straight into dx.
+    const Corr c = backward_data_phase(g, 0, 0, 0).c;
+    float* wpk = scratch(1, g.w_numel());
+    // Correlation channel o = ci, input channel i = co, the kernel flipped.
+    pack_weights(
+        c,
+        [&](int64_t ci, int64_t co, int64_t a, int64_t b) {
+          return w[((co * ci_n + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
+        },
+        wpk);
+    run_corr(c, g.batch, dy, wpk, bias, dx);
+    return;
+  }
+  // Every real tap belongs to exactly one phase, so the phases' packed weights fill w_numel.
+  std::vector<Phase> phases;
+  phases.reserve(static_cast<size_t>(sh * sw));
   float* wpk = scratch(1, g.w_numel());
-  const int64_t ci_n = g.in_channels, kh = g.kernel_h, kw = g.kernel_w;
-  // Correlation channel o = ci, input channel i = co, the kernel flipped.
-  pack_weights(
-      c,
-      [&](int64_t ci, int64_t co, int64_t a, int64_t b) {
-        return w[((co * ci_n + ci) * kh + (kh - 1 - a)) * kw + (kw - 1 - b)];
-      },
-      wpk);
-  run_corr(c, g.batch, dy, wpk, bias, dx);
+  int64_t off = 0;
+  for (int64_t p = 0; p < sh; ++p)
+    for (int64_t q = 0; q < sw; ++q) {
+      const Phase ph = backward_data_phase(g, p, q, off);
+      const int64_t T = ph.c.kh, U = ph.c.kw;
+      pack_weights(
+          ph.c,
+          [&](int64_t ci, int64_t co, int64_t t, int64_t u) {
+            const int64_t a = sh * (T - 1 - t) + ph.m, b = sw * (U - 1 - u) + ph.mq;
+            return w[((co * ci_n + ci) * kh + a) * kw + b];
+          },
+          wpk + off);
+      off += ph.c.out_c * ph.c.taps();
+      phases.push_back(ph);
+    }
+  const int64_t y_stride = g.out_channels * g.out_h * g.out_w, hw = g.in_h * g.in_w;
+  const int64_t blocks = block_count(ci_n);
+  const bool parallel =
+      2.0 * static_cast<double>(g.w_numel() * hw) * static_cast<double>(g.batch) > kParallelFlops;
+  // Channel blocks [b0, b1) of sample n: each phase into a buffer, then interleaved into dx.
+  auto sample = [&](int64_t n, int64_t b0, int64_t b1) {
+    for (const Phase& ph : phases) {
+      const Corr& c = ph.c;
+      const int64_t plane = c.out_h * c.out_w;
+      float* out = scratch(3, ci_n * plane);
+      corr_blocks(c, padded(c, dy + n * y_stride), wpk + ph.wpk_off, bias, out, b0, b1);
+      const int64_t o0 = block_at(b0, ci_n).o0;
+      const int64_t o1 = b1 < blocks ? block_at(b1, ci_n).o0 : ci_n;
+      for (int64_t o = o0; o < o1; ++o)
+        for (int64_t I = 0; I < c.out_h; ++I) {
+          const float* src = out + o * plane + I * c.out_w;
+          float* dst = dx + (n * ci_n + o) * hw + (sh * I + ph.p) * g.in_w + ph.q;
+          for (int64_t J = 0; J < c.out_w; ++J)
+            dst[sw * J] = src[J];
+        }
+    }
+  };
+  if (g.batch == 1) {
+#pragma omp parallel for schedule(dynamic, 1) if (parallel && blocks > 1)
+    for (int64_t bi = 0; bi < blocks; ++bi)
+      sample(0, bi, bi + 1);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+  for (int64_t n = 0; n < g.batch; ++n)
+    sample(n, 0, blocks);
 }
 
 void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const float* dy,
                                  float* dw, float* dbias) {
-  const Corr c = forward_corr(g);  // x with its zero border, as the forward pass reads it
+  const Corr c = forward_corr(g);  // x split by phase with its zero border, as forward reads it
   const int64_t N = g.batch, co_n = g.out_channels, ci_n = g.in_channels;
   const int64_t plane = g.out_h * g.out_w, x_stride = ci_n * g.in_h * g.in_w;
   const int64_t y_stride = co_n * plane, co_pad = (co_n + 7) / 8 * 8;
-  const int64_t kk = g.kernel_h * g.kernel_w, pt_n = ci_n * kk * co_pad;
+  const int64_t vtaps = c.taps(), pt_n = vtaps * co_pad;
   const int64_t groups = std::min(N, kGroups);
   float* partial = scratch(2, groups * pt_n);
   std::fill(partial, partial + groups * pt_n, 0.0f);
@@ -452,20 +588,24 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
         for (int64_t o = co_n; o < co_pad; ++o)
           dyt[p * co_pad + o] = 0.0f;
       }
-      wgrad_sample(g, padded(c, x + n * x_stride), dyt, co_pad, partial + gi * pt_n);
+      wgrad_sample(g, c, padded(c, x + n * x_stride), dyt, co_pad, partial + gi * pt_n);
       if (dbias != nullptr)
         for (int64_t o = 0; o < co_n; ++o)
           bias_partial[gi * co_n + o] += sum_plane(dyn + o * plane, plane);
     }
   }
-  // dw[co, (ci, a, b)] = sum of the group partials [(ci, a, b), co], in group order.
-  for (int64_t t = 0; t < ci_n * kk; ++t)
+  // dw[real tap] = sum of the group partials [virtual tap, co], in group order.
+  for (int64_t vt = 0; vt < vtaps; ++vt) {
+    const int64_t vi = vt / (c.kh * c.kw), va = vt / c.kw % c.kh, vb = vt % c.kw;
     for (int64_t o = 0; o < co_n; ++o) {
-      float s = partial[t * co_pad + o];
+      const int64_t t = real_tap(g, o, vi, va, vb);
+      if (t < 0) continue;
+      float s = partial[vt * co_pad + o];
       for (int64_t gi = 1; gi < groups; ++gi)
-        s += partial[gi * pt_n + t * co_pad + o];
-      dw[o * ci_n * kk + t] = s;
+        s += partial[gi * pt_n + vt * co_pad + o];
+      dw[t] = s;
     }
+  }
   if (dbias != nullptr)
     for (int64_t o = 0; o < co_n; ++o) {
       double s = 0.0;
