@@ -1,7 +1,9 @@
 // `hourglass train`: trains a preset (--model) or a spec file's model (--spec) on MNIST-format
-// data with the resolved recipe, reporting every objective term per epoch, and writes the run's
-// config.json (the resolved recipe, preset or spec, overrides) and metrics.jsonl (one JSON object
-// per epoch, and per pre-training epoch of stacked models, rewritten atomically after each).
+// data with the resolved recipe, reporting every objective term per epoch. The run directory gets
+// config.json (what was trained, with the "build" entry later commands rebuild the model from),
+// model.json, and after every epoch model.safetensors + state.safetensors (the checkpoint
+// --resume continues from), metrics.jsonl, the pictures and report.html. Ctrl-C stops between
+// two steps and saves a checkpoint there.
 #include <sys/stat.h>
 
 #include <cmath>
@@ -20,13 +22,20 @@
 #include "hourglass/core/rng.h"
 #include "hourglass/core/version.h"
 #include "hourglass/data/data.h"
+#include "hourglass/io/atomic_file.h"
+#include "hourglass/models/checkpoint.h"
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/models.h"
 #include "hourglass/models/stacked.h"
 #include "hourglass/ops/conv.h"
+#include "hourglass/ops/regularizers.h"
 #include "hourglass/optim/optimizer.h"
+#include "interrupt.h"
+#include "run_config.h"
 #include "run_files.h"
+#include "train_metrics.h"
 #include "train_options.h"
+#include "train_outputs.h"
 
 #ifndef HG_SOURCE_DIR
 #error "HG_SOURCE_DIR (the repository root, for data/ and tools/fetch-data) must be defined"
@@ -79,81 +88,13 @@ std::string resolve_data_dir(const std::string& data) {
   return dir;
 }
 
-std::string format_loss(double value) {
-  if (std::isnan(value)) return "n/a";
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.6f", value);
-  return text;
-}
-
 std::string describe_device(Device device) {
   if (device.is_cpu()) return "cpu";
   return device.str() + (cuda_is_emulated() ? " (SIMT emulator)" : "");
 }
 
-nlohmann::json terms_json(const std::vector<models::TermValue>& terms) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const models::TermValue& t : terms)
-    j[t.name] = t.value;
-  return j;
-}
-
-// "bce 0.123456" for a lone reconstruction term; "loss 0.13 (reconstruction bce 0.12, l1 0.01)"
-// when the objective has more terms.
-std::string format_objective(double total, const std::vector<models::TermValue>& terms,
-                             const std::string& loss) {
-  if (terms.size() <= 1) return loss + " " + format_loss(total);
-  std::string text = "loss " + format_loss(total) + " (";
-  for (size_t i = 0; i < terms.size(); ++i) {
-    text += (i ? ", " : "") + terms[i].name;
-    if (terms[i].name == "reconstruction") text += " " + loss;
-    text += " " + format_loss(terms[i].value);
-  }
-  return text + ")";
-}
-
-nlohmann::json epoch_json(const models::EpochRecord& r, const std::string& loss) {
-  nlohmann::json j;
-  j["phase"] = "train";
-  j["epoch"] = r.epoch;
-  j["steps"] = r.steps;
-  j["loss"] = loss;
-  j["train_loss"] = r.train_loss;
-  j["test_loss"] = std::isnan(r.test_loss) ? nlohmann::json(nullptr) : nlohmann::json(r.test_loss);
-  j["train_terms"] = terms_json(r.train_terms);
-  j["test_terms"] = terms_json(r.test_terms);
-  j["samples_per_second"] = r.samples_per_second;
-  j["train_seconds"] = r.train_seconds;
-  j["seconds"] = r.seconds;
-  return j;
-}
-
-nlohmann::json recipe_json(const models::Recipe& r) {
-  return {{"loss", r.loss},
-          {"optimizer", r.optimizer},
-          {"lr", r.lr},
-          {"momentum", r.momentum},
-          {"adadelta_rho", r.adadelta_rho},
-          {"adadelta_eps", r.adadelta_eps},
-          {"batch", r.batch},
-          {"epochs", r.epochs},
-          {"pretrain_epochs", r.pretrain_epochs},
-          {"latent", r.latent},
-          {"variant", r.variant},
-          {"tied", r.tied},
-          {"sparsity", r.sparsity},
-          {"l1", r.l1},
-          {"sparsity_weight", r.sparsity_weight},
-          {"rho", r.rho},
-          {"k", r.k},
-          {"alpha", r.alpha},
-          {"k_start", r.k_start},
-          {"anneal_epochs", r.anneal_epochs},
-          {"contractive", r.contractive},
-          {"noise", r.noise},
-          {"noise_level", r.noise_level},
-          {"beta", r.beta}};
-}
+// Raised from a pre-training callback when Ctrl-C arrives: pre-training is not checkpointed.
+struct PretrainInterrupted {};
 
 // Greedy layer-wise pre-training of a stacked model, one progress line per layer epoch.
 void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& recipe,
@@ -172,6 +113,7 @@ void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& r
   options.l1_weight = recipe.sparsity == "l1" ? recipe.l1 : 0.0f;
   options.seed = seed;
   options.on_epoch = [&](const models::PretrainEpoch& e) {
+    if (interrupt_requested()) throw PretrainInterrupted{};
     nlohmann::json j = {{"phase", "pretrain"},
                         {"layer", e.layer + 1},
                         {"epoch", e.epoch},
@@ -188,26 +130,77 @@ void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& r
             << "-layer autoencoder on reconstruction" << std::endl;
 }
 
+// Everything run_train sets up before training, for a new run or a resumed one.
+struct TrainSetup {
+  ResolvedRun run;
+  std::string data_dir;
+  uint64_t seed = 0;
+  int64_t limit = -1;
+  std::string run_dir;
+  nlohmann::json config;           // a resumed run's config.json
+  models::TrainPosition position;  // where a resumed run continues
+  std::string metrics;             // metrics.jsonl so far
+};
+
+nlohmann::json read_json_file(const std::string& path) {
+  const nlohmann::json j = nlohmann::json::parse(io::read_file(path), nullptr, false);
+  HG_CHECK(!j.is_discarded() && j.is_object(), "'", path, "' is not a JSON object");
+  return j;
+}
+
+TrainSetup new_run_setup(const TrainArgs& args) {
+  TrainSetup setup;
+  setup.run = resolve_run(args);
+  setup.data_dir = resolve_data_dir(args.data);
+  setup.seed = args.seed;
+  setup.limit = args.limit;
+  return setup;
+}
+
+TrainSetup resume_setup(const TrainArgs& args) {
+  TrainSetup setup;
+  setup.run_dir = args.out;
+  const std::string config_path = args.out + "/config.json";
+  HG_CHECK(is_file(config_path), "cannot resume '", args.out,
+           "': it has no config.json (not a run directory of hourglass train)");
+  for (const char* name : {kModelWeightsFile, kTrainingStateFile}) {
+    HG_CHECK(is_file(args.out + "/" + name), "cannot resume '", args.out, "': it has no ", name,
+             " (the run ended before its first checkpoint)");
+  }
+  setup.config = read_json_file(config_path);
+  HG_CHECK(setup.config.contains("build"), "'", config_path,
+           "' has no \"build\" entry (written by an older hourglass): cannot resume it");
+  setup.run = resolved_run_from_build(setup.config.at("build"), args.out);
+  for (const RecipeOption& o : args.recipe_options) {
+    if (o.flag == "--epochs" && o.option->count() > 0) o.copy(setup.run.recipe, args.given);
+  }
+  setup.data_dir = setup.config.value("data", "");
+  setup.seed = setup.config.value("seed", uint64_t{0});
+  setup.limit = setup.config.value("limit", int64_t{-1});
+  const std::string metrics_path = args.out + "/metrics.jsonl";
+  if (is_file(metrics_path)) setup.metrics = io::read_file(metrics_path);
+  return setup;
+}
+
 int run_train(const TrainArgs& args) {
-  const ResolvedRun run = resolve_run(args);
+  TrainSetup setup = args.resume ? resume_setup(args) : new_run_setup(args);
+  const ResolvedRun& run = setup.run;
   const models::Recipe& recipe = run.recipe;
   const Device device = Device::parse(args.device);
   set_conv_impl(parse_conv_impl(args.conv_impl));
   std::cout << "device: " << describe_device(device)
             << (args.conv_impl == "cudnn" ? " (cuDNN convolutions)" : "") << std::endl;
-  manual_seed(args.seed);
+  manual_seed(setup.seed);
 
-  const std::string data_dir = resolve_data_dir(args.data);
-  const data::Dataset train_set = data::load_mnist(data_dir, data::Split::kTrain, args.limit);
-  const data::Dataset test_set = data::load_mnist(data_dir, data::Split::kTest, args.limit);
+  const data::Dataset train_set =
+      data::load_split(setup.data_dir, data::Split::kTrain, setup.limit);
+  const data::Dataset test_set = data::load_split(setup.data_dir, data::Split::kTest, setup.limit);
   const Shape sample = train_set.sample_shape();
-  std::cout << "data: " << data_dir << ": " << format_thousands(train_set.size()) << " train / "
-            << format_thousands(test_set.size()) << " test samples of " << sample << std::endl;
+  std::cout << "data: " << setup.data_dir << ": " << format_thousands(train_set.size())
+            << " train / " << format_thousands(test_set.size()) << " test samples of " << sample
+            << std::endl;
 
-  std::unique_ptr<models::Autoencoder> model =
-      run.preset != nullptr ? models::build_preset(*run.preset, recipe, sample.dims(), args.seed,
-                                                   run.dense ? &*run.dense : nullptr)
-                            : models::build_spec_model(*run.spec, recipe, sample.dims(), args.seed);
+  std::unique_ptr<models::Autoencoder> model = build_model(run, sample.dims(), setup.seed);
   model->to(device);
   const models::ReconstructionLoss loss = models::recipe_loss(recipe);
   auto optimizer = models::make_recipe_optimizer(recipe, model->parameters());
@@ -221,67 +214,110 @@ int run_train(const TrainArgs& args) {
   std::cout << "training: " << models::recipe_summary(recipe);
   if (recipe.lr < 0)
     std::cout << " (" << optimizer->name() << "'s default lr " << optimizer->lr() << ")";
-  std::cout << ", seed " << args.seed << (variant.empty() ? "" : "; " + variant) << std::endl;
+  std::cout << ", seed " << setup.seed << (variant.empty() ? "" : "; " + variant) << std::endl;
 
   data::DataLoaderOptions loader_options;
   loader_options.batch_size = recipe.batch;
-  loader_options.seed = args.seed;
+  loader_options.seed = setup.seed;
   loader_options.device = device;
   data::DataLoader train_loader(train_set, loader_options);
   loader_options.shuffle = false;
   data::DataLoader test_loader(test_set, loader_options);
 
-  const bool replacing = !args.out.empty() && is_file(args.out + "/metrics.jsonl");
-  const std::string run_dir = create_run_dir(args.out);
-  std::cout << "run: " << run_dir << (replacing ? " (replacing the previous run's files)" : "")
-            << std::endl;
-  nlohmann::json config = {{"model", run.preset != nullptr ? run.preset->name : "spec"},
-                           {"data", data_dir},
-                           {"epochs", recipe.epochs},
-                           {"batch", recipe.batch},
-                           {"optimizer", optimizer->name()},
-                           {"lr", optimizer->lr()},
-                           {"seed", args.seed},
-                           {"device", device.str()},
-                           {"conv_impl", args.conv_impl},
-                           {"loss", recipe.loss},
-                           {"recipe", recipe_json(recipe)},
-                           {"overrides", run.overrides},
-                           {"architecture", model->describe()},
-                           {"limit", args.limit},
-                           {"train_samples", train_set.size()},
-                           {"test_samples", test_set.size()},
-                           {"parameters", model->num_parameters()},
-                           {"hourglass_version", version()}};
-  if (run.preset != nullptr) {
-    config["preset"] = {{"name", run.preset->name},
-                        {"family", models::model_family_name(run.preset->family)},
-                        {"source", run.preset->source},
-                        {"notes", run.preset->notes}};
+  if (args.resume) {
+    models::load_model_weights(setup.run_dir + "/" + kModelWeightsFile, *model);
+    setup.position =
+        models::load_training_state(setup.run_dir + "/" + kTrainingStateFile, *optimizer, *model);
+    setup.metrics = metrics_before(setup.metrics, setup.position);
+    std::cout << "run: " << setup.run_dir << " (resuming after epoch " << setup.position.epoch;
+    if (setup.position.step > 0)
+      std::cout << " and " << setup.position.step << " steps of the next";
+    std::cout << ")" << std::endl;
+    if (setup.position.epoch >= recipe.epochs) {
+      std::cout << "done: the run already has " << setup.position.epoch
+                << " epochs; give --epochs N with N > " << setup.position.epoch << " to train on"
+                << std::endl;
+      return 0;
+    }
   } else {
-    config["spec"] = {
-        {"file", run.spec->file}, {"name", run.spec->name}, {"options_set", run.spec->options_set}};
+    const bool replacing = !args.out.empty() && is_file(args.out + "/metrics.jsonl");
+    setup.run_dir = create_run_dir(args.out);
+    std::cout << "run: " << setup.run_dir
+              << (replacing ? " (replacing the previous run's files)" : "") << std::endl;
+    nlohmann::json config = {{"model", run.preset != nullptr ? run.preset->name : "spec"},
+                             {"data", setup.data_dir},
+                             {"epochs", recipe.epochs},
+                             {"batch", recipe.batch},
+                             {"optimizer", optimizer->name()},
+                             {"lr", optimizer->lr()},
+                             {"seed", setup.seed},
+                             {"device", device.str()},
+                             {"conv_impl", args.conv_impl},
+                             {"loss", recipe.loss},
+                             {"overrides", run.overrides},
+                             {"architecture", model->describe()},
+                             {"limit", setup.limit},
+                             {"train_samples", train_set.size()},
+                             {"test_samples", test_set.size()},
+                             {"parameters", model->num_parameters()},
+                             {"hourglass_version", version()}};
+    if (run.preset != nullptr) {
+      config["preset"] = {{"name", run.preset->name},
+                          {"family", models::model_family_name(run.preset->family)},
+                          {"source", run.preset->source},
+                          {"notes", run.preset->notes}};
+    } else {
+      config["spec"] = {{"file", run.spec->file},
+                        {"name", run.spec->name},
+                        {"options_set", run.spec->options_set}};
+    }
+    config["build"] = build_config_json(run, sample.dims(), setup.seed, setup.run_dir);
+    write_file_atomic(setup.run_dir + "/config.json", config.dump(2) + "\n");
+    for (const char* stale : {kTrainingStateFile, "report.html"})
+      std::remove((setup.run_dir + "/" + stale).c_str());
   }
-  if (auto* dense = dynamic_cast<models::DenseAutoencoder*>(model.get())) {
-    config["sizes"] = dense->options().sizes;
-    config["activation"] = dense->options().hidden_activation;
-    config["output_activation"] = dense->options().output_activation;
-  }
-  write_file_atomic(run_dir + "/config.json", config.dump(2) + "\n");
+  const std::string& run_dir = setup.run_dir;
+  std::string& metrics = setup.metrics;
+  write_model_json(run_dir, *model, sample.dims());
 
-  std::string metrics;
+  InterruptGuard interrupt_guard;
   if (auto* stacked = dynamic_cast<models::StackedAutoencoder*>(model.get());
-      stacked != nullptr && recipe.pretrain_epochs > 0) {
-    pretrain_stacked(*stacked, recipe, train_loader, args.seed, run_dir, metrics);
+      stacked != nullptr && recipe.pretrain_epochs > 0 && !args.resume) {
+    try {
+      pretrain_stacked(*stacked, recipe, train_loader, setup.seed, run_dir, metrics);
+    } catch (const PretrainInterrupted&) {
+      std::cout << "interrupted during pre-training, which is not checkpointed: nothing saved; "
+                   "run the command again to start over"
+                << std::endl;
+      return 130;
+    }
+  }
+
+  // The pictures' fixed preview: the first test samples, corrupted once with the run's noise.
+  const CorruptionOptions corruption = models::recipe_corruption(recipe);
+  const Tensor preview = test_set.images.slice_rows(0, std::min<int64_t>(16, test_set.size()));
+  Tensor preview_corrupted;
+  if (corruption.kind != Corruption::kNone) {
+    Generator preview_noise(setup.seed);
+    preview_corrupted = corrupt(preview, corruption, &preview_noise);
   }
 
   models::TrainOptions train_options;
-  train_options.epochs = recipe.epochs;
+  train_options.start_epoch = setup.position.epoch;
+  train_options.epochs = recipe.epochs - setup.position.epoch;
+  train_options.resume = setup.position;
   train_options.loss = loss;
-  train_options.corruption = models::recipe_corruption(recipe);
-  train_options.corruption_seed = args.seed;
+  train_options.corruption = corruption;
+  train_options.corruption_seed = setup.seed;
+  train_options.log_every_steps = args.log_every;
+  train_options.on_step = [&](const models::StepRecord& r) {
+    metrics += step_json(r, optimizer->lr()).dump() + "\n";
+  };
   train_options.on_epoch = [&](const models::EpochRecord& r) {
-    metrics += epoch_json(r, recipe.loss).dump() + "\n";
+    models::TrainPosition done;
+    done.epoch = r.epoch;
+    save_checkpoint(run_dir, *model, *optimizer, done);
+    metrics += epoch_json(r, recipe.loss, optimizer->lr()).dump() + "\n";
     write_file_atomic(run_dir + "/metrics.jsonl", metrics);
     std::ostringstream line;
     line << "epoch " << r.epoch << "/" << recipe.epochs << "  train "
@@ -290,14 +326,28 @@ int run_train(const TrainArgs& args) {
          << format_thousands(static_cast<int64_t>(std::llround(r.samples_per_second)))
          << " samples/s  " << format_duration(r.seconds);
     std::cout << line.str() << std::endl;
+    if (args.pictures) write_epoch_pictures(run_dir, *model, preview, preview_corrupted, metrics);
+  };
+  bool interrupted = false;
+  train_options.stop_requested = [] { return interrupt_requested(); };
+  train_options.on_stop = [&](const models::TrainPosition& position) {
+    save_checkpoint(run_dir, *model, *optimizer, position);
+    write_file_atomic(run_dir + "/metrics.jsonl", metrics);
+    interrupted = true;
+    std::cout << "\ninterrupted: checkpoint saved at epoch " << position.epoch + 1 << ", step "
+              << position.step << "; continue with: hourglass train --out " << run_dir
+              << " --resume" << std::endl;
   };
   const auto history =
       models::train_autoencoder(*model, *optimizer, train_loader, &test_loader, train_options);
+  if (interrupted) return 130;
+  if (args.pictures) write_final_pictures(run_dir, *model, train_set, test_set, setup.seed);
   if (!history.empty()) {
     std::cout << "done: test "
               << format_objective(history.back().test_loss, history.back().test_terms, recipe.loss)
-              << " after " << history.size() << (history.size() == 1 ? " epoch" : " epochs")
-              << "; metrics in " << run_dir << "/metrics.jsonl" << std::endl;
+              << " after " << recipe.epochs << (recipe.epochs == 1 ? " epoch" : " epochs")
+              << "; model, metrics" << (args.pictures ? ", pictures and report.html" : "") << " in "
+              << run_dir << std::endl;
   }
   return 0;
 }
@@ -314,7 +364,8 @@ Command add_train_command(CLI::App& app) {
   // spec file's are found when it is read.
   cmd->callback([args] {
     try {
-      resolve_run(*args, /*read_spec=*/false);
+      check_resume_flags(*args);
+      if (!args->resume) resolve_run(*args, /*read_spec=*/false);
     } catch (const Error& e) {
       throw CLI::ValidationError("train", e.what());
     }

@@ -61,6 +61,7 @@ void check_dependencies(const TrainArgs& args, const Recipe& r) {
 }  // namespace
 
 void add_train_options(CLI::App* cmd, TrainArgs& args) {
+  cmd->set_config("--config", "", "TOML file with any of these options (the command line wins)");
   CLI::Option* model = cmd->add_option("--model", args.model, "Preset (listed below)")
                            ->check(CLI::IsMember(models::preset_names()))
                            ->capture_default_str();
@@ -68,12 +69,14 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
       cmd->add_option("--spec", args.spec,
                       "Model spec file (.json or .toml; see examples/specs/) instead of a preset")
           ->excludes(model);
-  cmd->add_option("--data", args.data,
-                  "mnist, fashion-mnist (from $HG_DATA_DIR or data/ in the repository, fetched "
-                  "when missing) or a folder with the four IDX files")
-      ->capture_default_str();
-  cmd->add_option("--seed", args.seed, "Seed for weights, shuffling and noise")
-      ->capture_default_str();
+  args.model_option = model;
+  args.data_option =
+      cmd->add_option("--data", args.data,
+                      "mnist, fashion-mnist (from $HG_DATA_DIR or data/ in the repository, fetched "
+                      "when missing) or a folder with the four IDX files")
+          ->capture_default_str();
+  args.seed_option = cmd->add_option("--seed", args.seed, "Seed for weights, shuffling and noise")
+                         ->capture_default_str();
   cmd->add_option("--device", args.device, "auto, cpu, cuda or cuda:N")
       ->check(CLI::Validator(check_device, "DEVICE"))
       ->capture_default_str();
@@ -82,9 +85,19 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
                   "HG_CUDNN)")
       ->check(CLI::IsMember({"native", "cudnn"}))
       ->capture_default_str();
-  cmd->add_option("--limit", args.limit, "Use only the first N samples of each split (quick runs)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  args.limit_option = cmd->add_option("--limit", args.limit,
+                                      "Use only the first N samples of each split (quick runs)")
+                          ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   cmd->add_option("--out", args.out, "Run directory (default: runs/<timestamp>)");
+  cmd->add_flag("--resume", args.resume,
+                "Continue the run in --out from its last checkpoint up to --epochs in total "
+                "(its model, data and recipe come from the run directory)");
+  cmd->add_option("--log-every", args.log_every,
+                  "Also write a metrics.jsonl record every N training steps")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  cmd->add_flag("!--no-pictures", args.pictures,
+                "Skip the pictures and report.html (reconstructions, samples, latent map, loss "
+                "curves)");
 
   const std::string recipe = "Recipe (default: the preset's or spec's)";
   recipe_option(cmd, args, "--epochs", &Recipe::epochs, "Number of epochs")
@@ -230,6 +243,27 @@ ResolvedRun resolve_run(const TrainArgs& args, bool read_spec) {
     }
   }
   return run;
+}
+
+void check_resume_flags(const TrainArgs& args) {
+  if (!args.resume) return;
+  HG_CHECK(!args.out.empty(), "--resume needs --out RUN_DIR, the run to continue");
+  std::vector<std::string> refused;
+  for (const CLI::Option* o :
+       {args.model_option, args.spec_option, args.data_option, args.seed_option, args.limit_option,
+        args.hidden_option, args.activation_option, args.output_activation_option}) {
+    if (o->count() > 0) refused.push_back(o->get_name());
+  }
+  for (const RecipeOption& o : args.recipe_options) {
+    if (o.option->count() > 0 && o.flag != "--epochs") refused.push_back(o.flag);
+  }
+  if (refused.empty()) return;
+  std::string list;
+  for (const std::string& flag : refused)
+    list += (list.empty() ? "" : ", ") + flag;
+  HG_FAIL("--resume continues the run with its own settings; ", list,
+          refused.size() == 1 ? " is" : " are",
+          " not allowed (only --epochs, --device, --conv-impl, --log-every, --no-pictures)");
 }
 
 std::string presets_help() {

@@ -33,13 +33,20 @@ struct TrainArgs {
   std::string conv_impl = "native";
   int64_t limit = -1;
   std::string out;
-  models::Recipe given;  // the command line's values of the recipe options
+  bool resume = false;    // continue the run in --out from its checkpoint
+  int64_t log_every = 0;  // > 0: a metrics.jsonl record every N steps
+  bool pictures = true;   // reconstructions, samples, latent map, loss curves, report.html
+  models::Recipe given;   // the command line's values of the recipe options
   std::vector<RecipeOption> recipe_options;
   // The dense presets' layers.
   std::vector<int64_t> hidden{64};
   std::string activation = "relu";
   std::string output_activation = "sigmoid";
   CLI::Option* spec_option = nullptr;
+  CLI::Option* model_option = nullptr;
+  CLI::Option* data_option = nullptr;
+  CLI::Option* seed_option = nullptr;
+  CLI::Option* limit_option = nullptr;
   CLI::Option* hidden_option = nullptr;
   CLI::Option* activation_option = nullptr;
   CLI::Option* output_activation_option = nullptr;
@@ -54,8 +61,14 @@ struct ResolvedRun {
   std::vector<std::string> overrides;  // the recipe flags given, e.g. "--lr"
 };
 
-// Registers the train options on `cmd`.
+// Registers the train options on `cmd`, and --config FILE: a TOML file of the same options
+// (`model = "keras-conv"`, `epochs = 5`, `noise = "gaussian"`, ...; the command line wins).
 void add_train_options(CLI::App* cmd, TrainArgs& args);
+
+// --resume takes the model, data and recipe from the run directory: only --out (required),
+// --epochs (the new total), --device, --conv-impl, --log-every and --no-pictures may be given.
+// hg::Error naming the offending flags otherwise.
+void check_resume_flags(const TrainArgs& args);
 
 // The preset or spec with its recipe and the command line's overrides. Throws hg::Error for bad
 // combinations (--l1 without --sparsity l1, --tied on a conv preset, ...) and bad spec files.

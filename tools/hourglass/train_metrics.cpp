@@ -1,0 +1,87 @@
+// Formatting of training progress for the terminal and for metrics.jsonl.
+#include "train_metrics.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace hg::cli {
+namespace {
+
+nlohmann::json terms_json(const std::vector<models::TermValue>& terms) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const models::TermValue& t : terms)
+    j[t.name] = t.value;
+  return j;
+}
+
+nlohmann::json number_or_null(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string format_loss(double value) {
+  if (std::isnan(value)) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6f", value);
+  return text;
+}
+
+std::string format_objective(double total, const std::vector<models::TermValue>& terms,
+                             const std::string& loss) {
+  if (terms.size() <= 1) return loss + " " + format_loss(total);
+  std::string text = "loss " + format_loss(total) + " (";
+  for (size_t i = 0; i < terms.size(); ++i) {
+    text += (i ? ", " : "") + terms[i].name;
+    if (terms[i].name == "reconstruction") text += " " + loss;
+    text += " " + format_loss(terms[i].value);
+  }
+  return text + ")";
+}
+
+nlohmann::json epoch_json(const models::EpochRecord& r, const std::string& loss, double lr) {
+  nlohmann::json j;
+  j["phase"] = "train";
+  j["epoch"] = r.epoch;
+  j["steps"] = r.steps;
+  j["loss"] = loss;
+  j["train_loss"] = r.train_loss;
+  j["test_loss"] = number_or_null(r.test_loss);
+  j["train_terms"] = terms_json(r.train_terms);
+  j["test_terms"] = terms_json(r.test_terms);
+  j["samples_per_second"] = r.samples_per_second;
+  j["lr"] = lr;
+  j["train_seconds"] = r.train_seconds;
+  j["seconds"] = r.seconds;
+  return j;
+}
+
+nlohmann::json step_json(const models::StepRecord& r, double lr) {
+  return {{"phase", "step"}, {"epoch", r.epoch},
+          {"step", r.step},  {"global_step", r.global_step},
+          {"loss", r.loss},  {"terms", terms_json(r.terms)},
+          {"lr", lr}};
+}
+
+std::string metrics_before(const std::string& metrics_jsonl,
+                           const models::TrainPosition& position) {
+  std::istringstream lines(metrics_jsonl);
+  std::string line, kept;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) continue;  // a damaged line is dropped
+    const std::string phase = j.value("phase", "");
+    const int64_t epoch = j.value("epoch", int64_t{0});  // 1-based in the records
+    bool keep = phase == "pretrain";
+    if (phase == "train") keep = epoch <= position.epoch;
+    if (phase == "step")
+      keep = epoch <= position.epoch ||
+             (epoch == position.epoch + 1 && j.value("step", int64_t{0}) <= position.step);
+    if (keep) kept += line + "\n";
+  }
+  return kept;
+}
+
+}  // namespace hg::cli
