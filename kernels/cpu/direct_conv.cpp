@@ -31,17 +31,19 @@
 // each accumulating its samples in order into its own partial dw; the partials are added in
 // group order. Nothing depends on the thread count.
 //
-// The rule (direct_conv_takes): AVX2 + FMA CPU, no dilation, stride <= kernel, a kernel larger
-// than 1x1 and at most 7x7, at most 64 channels on each side; forward: rows of at least 8 output
-// pixels; backward_data: dx phases at least 8 pixels wide; weight gradient: at least 8 output
-// channels (the vector width), at least 16 output pixels (a 1x1 output is a dense layer, where
-// the GEMM path wins) and at most 5 kernel columns per phase. Measured on the MNIST
-// autoencoders' layers (bench/results/2026-11-21-cpu-conv-direct.md); other geometries (large
-// channel counts, where GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM.
+// The rule (direct_conv_takes): AVX2 + FMA CPU (and HG_CPU_CONV_DIRECT not 0), no dilation, stride
+// <= kernel, a kernel larger than 1x1 and at most 7x7, at most 64 channels on each side; forward:
+// rows of at least 8 output pixels; backward_data: dx phases at least 8 pixels wide; weight
+// gradient: at least 8 output channels (the vector width), at least 16 output pixels (a 1x1 output
+// is a dense layer, where the GEMM path wins) and at most 5 kernel columns per phase. Measured on
+// the MNIST autoencoders' layers (bench/results/2026-11-21-cpu-conv-direct.md); other geometries
+// (large channel counts, where GEMM's cache blocking pays off, narrow rows, dilation) keep im2col +
+// GEMM.
 #include "direct_conv.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -266,53 +268,87 @@ inline int64_t vector_col(int64_t j, int64_t out_w) {
   return std::min(8 * j, out_w - 8);
 }
 
-// One output row segment of RB pixel vectors (first columns cols[]) x CB channels.
-template <int RB, int CB>
+// RR output rows x RB pixel vectors (first columns cols[]) x CB channels. Narrow channel blocks
+// (CB 1 or 2) take several rows at once, so there are still about 12 independent accumulators
+// (FMA latency x throughput) rather than 3.
+template <int RR, int RB, int CB>
 HG_AVX2_FMA void corr_tile(const float* srow, const Src& s, const float* wk, const Corr& c,
-                           const int64_t* cols, const float* bias, float* orow, int64_t out_plane) {
-  __m256 acc[RB][CB];
+                           const int64_t* cols, const float* bias, float* orow, int64_t out_w,
+                           int64_t out_plane) {
+  __m256 acc[RR][RB][CB];
 #pragma GCC unroll 4
   for (int o = 0; o < CB; ++o) {
     const __m256 b0 = bias != nullptr ? _mm256_set1_ps(bias[o]) : _mm256_setzero_ps();
+#pragma GCC unroll 4
+    for (int k = 0; k < RR; ++k)
 #pragma GCC unroll 3
-    for (int j = 0; j < RB; ++j)
-      acc[j][o] = b0;
+      for (int j = 0; j < RB; ++j)
+        acc[k][j][o] = b0;
   }
   const int64_t in_c = c.in_c, kh = c.kh, kw = c.kw, plane = s.plane, pitch = s.pitch;
   for (int64_t i = 0; i < in_c; ++i)
     for (int64_t a = 0; a < kh; ++a) {
       const float* row = srow + i * plane + a * pitch;
       for (int64_t b = 0; b < kw; ++b, wk += CB) {
-        __m256 xv[RB];
-#pragma GCC unroll 3
-        for (int j = 0; j < RB; ++j)
-          xv[j] = _mm256_loadu_ps(row + cols[j] + b);
-#pragma GCC unroll 4
-        for (int o = 0; o < CB; ++o) {
-          const __m256 wb = _mm256_broadcast_ss(wk + o);
+        if constexpr (RR == 1) {
+          // The pixel vectors stay in registers while the channels' weights are broadcast.
+          __m256 xv[RB];
 #pragma GCC unroll 3
           for (int j = 0; j < RB; ++j)
-            acc[j][o] = _mm256_fmadd_ps(xv[j], wb, acc[j][o]);
+            xv[j] = _mm256_loadu_ps(row + cols[j] + b);
+#pragma GCC unroll 4
+          for (int o = 0; o < CB; ++o) {
+            const __m256 wb = _mm256_broadcast_ss(wk + o);
+#pragma GCC unroll 3
+            for (int j = 0; j < RB; ++j)
+              acc[0][j][o] = _mm256_fmadd_ps(xv[j], wb, acc[0][j][o]);
+          }
+        } else {
+          // The CB weights stay in registers while the RR * RB pixel vectors stream past.
+          __m256 wb[CB];
+#pragma GCC unroll 4
+          for (int o = 0; o < CB; ++o)
+            wb[o] = _mm256_broadcast_ss(wk + o);
+#pragma GCC unroll 4
+          for (int k = 0; k < RR; ++k)
+#pragma GCC unroll 3
+            for (int j = 0; j < RB; ++j) {
+              const __m256 xv = _mm256_loadu_ps(row + k * pitch + cols[j] + b);
+#pragma GCC unroll 4
+              for (int o = 0; o < CB; ++o)
+                acc[k][j][o] = _mm256_fmadd_ps(xv, wb[o], acc[k][j][o]);
+            }
         }
       }
     }
 #pragma GCC unroll 4
   for (int o = 0; o < CB; ++o)
+#pragma GCC unroll 4
+    for (int k = 0; k < RR; ++k)
 #pragma GCC unroll 3
-    for (int j = 0; j < RB; ++j)
-      _mm256_storeu_ps(orow + o * out_plane + cols[j], acc[j][o]);
+      for (int j = 0; j < RB; ++j)
+        _mm256_storeu_ps(orow + o * out_plane + k * out_w + cols[j], acc[k][j][o]);
 }
 
 using CorrTile = void (*)(const float*, const Src&, const float*, const Corr&, const int64_t*,
-                          const float*, float*, int64_t);
+                          const float*, float*, int64_t, int64_t);
 
-CorrTile corr_tile_for(int rb, int cb) {
-  static const CorrTile table[3][3] = {
-      {corr_tile<1, 1>, corr_tile<1, 2>, corr_tile<1, 4>},
-      {corr_tile<2, 1>, corr_tile<2, 2>, corr_tile<2, 4>},
-      {corr_tile<3, 1>, corr_tile<3, 2>, corr_tile<3, 4>},
+// Rows per tile for a channel block width (RR * 3 * CB <= 12 accumulators).
+int tile_rows(int cb) {
+  return cb == 4 ? 1 : cb == 2 ? 2 : 4;
+}
+
+// The tile for rb vectors, cb channels and rr rows (rr is tile_rows(cb) or 1).
+CorrTile corr_tile_for(int rr, int rb, int cb) {
+  static const CorrTile table[2][3][3] = {
+      {{corr_tile<1, 1, 1>, corr_tile<1, 1, 2>, corr_tile<1, 1, 4>},
+       {corr_tile<1, 2, 1>, corr_tile<1, 2, 2>, corr_tile<1, 2, 4>},
+       {corr_tile<1, 3, 1>, corr_tile<1, 3, 2>, corr_tile<1, 3, 4>}},
+      {{corr_tile<4, 1, 1>, corr_tile<2, 1, 2>, corr_tile<1, 1, 4>},
+       {corr_tile<4, 2, 1>, corr_tile<2, 2, 2>, corr_tile<1, 2, 4>},
+       {corr_tile<4, 3, 1>, corr_tile<2, 3, 2>, corr_tile<1, 3, 4>}},
   };
-  return table[rb - 1][cb == 4 ? 2 : cb - 1];
+  return table[rr == 1 ? 0 : 1][rb - 1][cb == 4 ? 2 : cb - 1];
 }
 
 // Channel blocks [b0, b1) of one sample.
@@ -323,15 +359,19 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
     const Block blk = block_at(bi, c.out_c);
     const float* wk = wpk + blk.o0 * taps;
     const float* bb = bias != nullptr ? bias + blk.o0 : nullptr;
-    for (int64_t r = 0; r < c.out_h; ++r) {
+    const int rows = tile_rows(blk.cb);
+    for (int64_t r = 0; r < c.out_h;) {
+      const int rr = r + rows <= c.out_h ? rows : 1;
       float* orow = out + blk.o0 * out_plane + r * c.out_w;
       for (int64_t j0 = 0; j0 < nvec; j0 += 3) {
         const int rb = static_cast<int>(std::min<int64_t>(3, nvec - j0));
         int64_t cols[3] = {0, 0, 0};
         for (int t = 0; t < rb; ++t)
           cols[t] = vector_col(j0 + t, c.out_w);
-        corr_tile_for(rb, blk.cb)(s.data + r * s.pitch, s, wk, c, cols, bb, orow, out_plane);
+        corr_tile_for(rr, rb, blk.cb)(s.data + r * s.pitch, s, wk, c, cols, bb, orow, c.out_w,
+                                      out_plane);
       }
+      r += rr;
     }
   }
 }
@@ -443,8 +483,12 @@ void wgrad_sample(const Conv2dGeometry& g, const Corr& c, const Src& s, const fl
   }
 }
 
-bool cpu_has_avx2_fma() {
+// The CPU has AVX2 and FMA, and the environment does not set HG_CPU_CONV_DIRECT=0 (which keeps
+// every geometry on im2col + GEMM, to benchmark one path against the other).
+bool direct_enabled() {
   static const bool ok = [] {
+    const char* env = std::getenv("HG_CPU_CONV_DIRECT");
+    if (env != nullptr && std::strcmp(env, "0") == 0) return false;
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }();
@@ -458,7 +502,7 @@ bool cpu_has_avx2_fma() {
 #if HG_DIRECT_CONV
 
 bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
-  if (!cpu_has_avx2_fma()) return false;
+  if (!direct_enabled()) return false;
   if (g.dilation_h != 1 || g.dilation_w != 1) return false;
   if (g.batch == 0 || g.in_channels == 0 || g.out_channels == 0 || g.out_h == 0 || g.in_h == 0)
     return false;
