@@ -31,14 +31,17 @@
 // each accumulating its samples in order into its own partial dw; the partials are added in
 // group order. Nothing depends on the thread count.
 //
-// The rule (direct_conv_takes): AVX2 + FMA CPU (and HG_CPU_CONV_DIRECT not 0), no dilation, stride
-// <= kernel, a kernel larger than 1x1 and at most 7x7, at most 64 channels on each side; forward:
-// rows of at least 8 output pixels; backward_data: dx phases at least 8 pixels wide; weight
-// gradient: at least 8 output channels (the vector width), at least 16 output pixels (a 1x1 output
-// is a dense layer, where the GEMM path wins) and at most 5 kernel columns per phase. Measured on
-// the MNIST autoencoders' layers (bench/results/2026-11-21-cpu-conv-direct.md); other geometries
-// (large channel counts, where GEMM's cache blocking pays off, narrow rows, dilation) keep im2col +
-// GEMM.
+// The rule (direct_conv_takes): AVX2 + FMA CPU (and HG_CPU_CONV_DIRECT not 0), no dilation,
+// stride <= kernel, a kernel larger than 1x1 and at most 7x7, at most 64 channels on each side;
+// forward / backward_data: output rows (dx phases) of at least 8 pixels filling at least 3/4 of
+// the vector lanes computed (a row of 9 pixels computes 16: the strided MNIST layers with 9- and
+// 10-pixel rows measured faster on GEMM), and fewer than 4 output channels only with kernels of
+// at most 9 taps (a 1-channel output is load-bound here: 5x5 measured faster on GEMM, 3x3
+// faster direct); weight gradient: at least 8 output channels (the vector width), at least 16
+// output pixels (a 1x1 output is a dense layer, where the GEMM path wins) and at most 5 kernel
+// columns per phase. Measured on the MNIST autoencoders' layers
+// (bench/results/2026-11-21-cpu-conv-direct.md); other geometries (large channel counts, where
+// GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM.
 #include "direct_conv.h"
 
 #include <algorithm>
@@ -501,6 +504,12 @@ bool direct_enabled() {
 
 #if HG_DIRECT_CONV
 
+// Rows of at least 8 pixels that fill at least 3/4 of the vector lanes computed for them (a row
+// of 9 computes 16).
+bool wide_rows(int64_t width) {
+  return width >= 8 && 4 * width >= 3 * 8 * ceil_div(width, 8);
+}
+
 bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
   if (!direct_enabled()) return false;
   if (g.dilation_h != 1 || g.dilation_w != 1) return false;
@@ -513,9 +522,10 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
   if (g.stride_h > g.kernel_h || g.stride_w > g.kernel_w) return false;
   switch (pass) {
     case ConvPass::kForward:
-      return g.out_w >= 8;
+      return wide_rows(g.out_w) && (g.out_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
     case ConvPass::kBackwardData:
-      return g.in_w / g.stride_w >= 8;  // the narrowest dx phase
+      // The narrowest dx phase; dx has the correlation's output channels.
+      return wide_rows(g.in_w / g.stride_w) && (g.in_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
     case ConvPass::kBackwardWeight:
       return g.out_channels >= kMinWgradChannels && g.out_h * g.out_w >= kMinWgradPixels &&
              ceil_div(g.kernel_w, g.stride_w) <= kMaxWgradKernelW;

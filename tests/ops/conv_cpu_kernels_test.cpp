@@ -189,14 +189,16 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"DirectPaddingWiderThanKernel", 2, 3, 6, 10, 8, 2, 3, 1, 1, 3, 4, 3, 4, 1, 1, true},
         // 7x6 kernel: direct forward / backward_data, GEMM weight gradient (more than 5 columns).
         Case{"DirectWideKernel", 2, 2, 9, 16, 3, 7, 6, 1, 1, 1, 2, 1, 2, 1, 1, true},
-        // One input channel, like the first conv / last transposed conv of the PyTorch-style AE.
+        // One input channel (backward_data: one output channel; 5x5 stays on GEMM, 3x3 below
+        // goes direct with row tiles).
         Case{"DirectOneInputChannel", 3, 1, 12, 12, 9, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
-        // Strided direct kernels (split by stride phase): 4x4 stride 2 as in the PyTorch-style
-        // AE's third conv / transposed conv; 3x3 stride 2 padded, batch 1; stride 3 with a 5x5
-        // kernel (phases of 2 and 1 taps; only the weight gradient is direct: rows of 6).
-        Case{"DirectStride2Kernel4", 2, 5, 20, 18, 9, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, true},
-        Case{"DirectStride2PaddedBatch1", 1, 3, 21, 19, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true},
+        // Strided direct kernels (split by stride phase), rows wide enough for the direct rule:
+        // 4x4 stride 2; 3x3 stride 2 padded, batch 1; stride 3 with a 5x5 kernel (phases of 2
+        // and 1 taps; only the weight gradient is direct: rows of 6).
+        Case{"DirectStride2Kernel4", 2, 5, 20, 32, 9, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, true},
+        Case{"DirectStride2PaddedBatch1", 1, 3, 21, 31, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true},
         Case{"DirectStride3Kernel5", 2, 4, 17, 18, 8, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, false},
+        Case{"DirectOneInputChannel3x3", 2, 1, 11, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
         // More than 64 channels: the rule keeps im2col + GEMM.
         Case{"ManyChannelsGemm", 1, 65, 4, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
