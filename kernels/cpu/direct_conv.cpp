@@ -19,7 +19,8 @@
 // The source is copied per sample into a zero-bordered buffer (out_h + kh - 1) x (out_w + kw - 1)
 // (skipped when it already is one), so the inner loops have no bounds tests. Output rows are cut
 // into vectors of 8 pixels at columns min(8 j, out_w - 8): the last one may overlap its
-// neighbour (it then recomputes, bit for bit, values already stored), so out_w must be >= 8.
+// neighbour (it then recomputes, bit for bit, values already stored). Narrow rows (a 9-pixel row
+// would compute 16) use flat mode instead (see Corr): vectors over the flattened padded grid.
 // Correlation micro-kernel: up to 3 pixel vectors x 4 output channels = 12 AVX accumulators,
 // per tap 3 unaligned loads + 4 weight broadcasts for 12 FMAs. The weights are packed once per
 // call as [channel block][i][a][b][4], so the broadcasts walk memory contiguously. Weight
@@ -33,13 +34,13 @@
 //
 // The rule (direct_conv_takes): AVX2 + FMA CPU (and HG_CPU_CONV_DIRECT not 0), no dilation,
 // stride <= kernel, a kernel larger than 1x1 and at most 7x7, at most 64 channels on each side;
-// forward / backward_data: output rows (dx phases) of at least 8 pixels filling at least 3/4 of
-// the vector lanes computed (a row of 9 pixels computes 16: the strided MNIST layers with 9- and
-// 10-pixel rows measured faster on GEMM), and fewer than 4 output channels only with kernels of
-// at most 9 taps (a 1-channel output is load-bound here: 5x5 measured faster on GEMM, 3x3
-// faster direct); weight gradient: at least 8 output channels (the vector width), at least 16
-// output pixels (a 1x1 output is a dense layer, where the GEMM path wins) and at most 5 kernel
-// columns per phase. Measured on the MNIST autoencoders' layers
+// forward / backward_data: at least 3/4 of the vector lanes computed are real output pixels (in
+// row or flat mode, see Corr), strided ones with at least 64 output pixels per phase (the 4x4 /
+// 5x5-pixel phases of the MNIST AE's 9x9 stride-2 layers measured slower than GEMM), and fewer than
+// 4 output channels only with kernels of at most 9 taps (a 1-channel output is load-bound here: 5x5
+// measured faster on GEMM, 3x3 faster direct); weight gradient: at least 8 output channels (the
+// vector width), at least 16 output pixels (a 1x1 output is a dense layer, where the GEMM path
+// wins) and at most 5 kernel columns per phase. Measured on the MNIST autoencoders' layers
 // (bench/results/2026-11-21-cpu-conv-direct.md); other geometries (large channel counts, where
 // GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM.
 #include "direct_conv.h"
@@ -72,20 +73,21 @@ namespace {
 constexpr int64_t kMaxChannels = 64;
 constexpr int64_t kMaxKernel = 7;
 constexpr int64_t kMaxWgradKernelW = 5;
-constexpr int64_t kMinWgradChannels = 8;  // weight-gradient vectors run over 8 channels
-constexpr int64_t kMinWgradPixels = 16;   // a 1x1 output is a dense layer: GEMM
-constexpr int64_t kGroups = 16;           // partial dw buffers of backward_weight
-constexpr double kParallelFlops = 2e6;    // below this a call runs on one thread
+constexpr int64_t kMinWgradChannels = 8;   // weight-gradient vectors run over 8 channels
+constexpr int64_t kMinStridedPixels = 64;  // per phase: below, the phase split costs more
+constexpr int64_t kMinWgradPixels = 16;    // a 1x1 output is a dense layer: GEMM
+constexpr int64_t kGroups = 16;            // partial dw buffers of backward_weight
+constexpr double kParallelFlops = 2e6;     // below this a call runs on one thread
 
 // Growable per-thread buffer: a training loop repeats the same shapes, so after the first step
 // no call allocates. Slots: 0 padded source (per worker), 1 packed weights, 2 dw partials,
-// 3 transposed dy (per worker).
+// 3 transposed dy or phase output (per worker), 4 flat-mode output (per worker).
 float* scratch(int slot, int64_t n) {
   struct Buffer {
     std::unique_ptr<float[]> data;
     int64_t size = 0;
   };
-  thread_local Buffer slots[4];
+  thread_local Buffer slots[5];
   Buffer& b = slots[slot];
   if (n > b.size) {
     b.data.reset(new float[static_cast<size_t>(n)]);
@@ -110,6 +112,18 @@ HG_SIMD_CLONES double sum_plane(const float* __restrict v, int64_t n) {
   return s;
 }
 
+// The fraction of computed vector lanes that are real output pixels, for rows of `width` pixels
+// cut into 8-pixel vectors (0 below 8), and in flat mode (see Corr) with a kw-tap kernel.
+double row_efficiency(int64_t width) {
+  return width < 8 ? 0.0 : static_cast<double>(width) / static_cast<double>(8 * ((width + 7) / 8));
+}
+double flat_efficiency(int64_t width, int64_t kw) {
+  return static_cast<double>(width) / static_cast<double>(width + kw - 1);
+}
+bool flat_better(int64_t width, int64_t kw) {
+  return flat_efficiency(width, kw) > row_efficiency(width);
+}
+
 // A stride-1 correlation (see the file comment) on one sample, over a source read with strides
 // sh, sw: out[o, r, c] = bias[o] + sum wk[o, i, a, b] * src[i, sh r + a - top, sw c + b - left].
 // With strides it runs as a stride-1 correlation over the source split by phase: virtual channel
@@ -128,8 +142,14 @@ struct Corr {
   int64_t wp() const { return out_w + kw - 1; }  // padded source columns
   int64_t taps() const { return in_c * kh * kw; }
   // The source can be read in place: no border or phase split needed, and large enough.
+  // Flat mode (narrow rows): the pixel vectors run over the flat index q = r * wp() + c of an
+  // output grid as wide as the padded source, so every tap reads src at q + a * wp() + b, one
+  // contiguous run across rows. The wp() - out_w columns past each row are computed and dropped:
+  // a row of 9 pixels with a 2-tap kernel computes 10 per row instead of 16.
+  int64_t flat_len() const { return (out_h - 1) * wp() + out_w; }  // up to the last real pixel
+  bool flat() const { return flat_better(out_w, kw) && flat_len() >= 8; }
   bool in_place() const {
-    return sh == 1 && sw == 1 && top == 0 && left == 0 && src_h >= hp() && src_w >= wp();
+    return !flat() && sh == 1 && sw == 1 && top == 0 && left == 0 && src_h >= hp() && src_w >= wp();
   }
   double flops() const {
     return 2.0 * static_cast<double>(out_c * taps()) * static_cast<double>(out_h * out_w);
@@ -358,6 +378,28 @@ CorrTile corr_tile_for(int rr, int rb, int cb) {
 void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bias, float* out,
                  int64_t b0, int64_t b1) {
   const int64_t nvec = (c.out_w + 7) / 8, out_plane = c.out_h * c.out_w, taps = c.taps();
+  if (c.flat()) {
+    // Vectors over the flat grid into tmp [channel][flat_len], then its real columns copied out.
+    const int64_t len = c.flat_len(), wp = c.wp(), nq = (len + 7) / 8;
+    float* tmp = scratch(4, c.out_c * len);
+    for (int64_t bi = b0; bi < b1; ++bi) {
+      const Block blk = block_at(bi, c.out_c);
+      const float* wk = wpk + blk.o0 * taps;
+      const float* bb = bias != nullptr ? bias + blk.o0 : nullptr;
+      for (int64_t j0 = 0; j0 < nq; j0 += 3) {
+        const int rb = static_cast<int>(std::min<int64_t>(3, nq - j0));
+        int64_t cols[3] = {0, 0, 0};
+        for (int t = 0; t < rb; ++t)
+          cols[t] = vector_col(j0 + t, len);
+        corr_tile_for(1, rb, blk.cb)(s.data, s, wk, c, cols, bb, tmp + blk.o0 * len, 0, len);
+      }
+      for (int64_t o = blk.o0; o < blk.o0 + blk.cb; ++o)
+        for (int64_t r = 0; r < c.out_h; ++r)
+          std::memcpy(out + o * out_plane + r * c.out_w, tmp + o * len + r * wp,
+                      static_cast<size_t>(c.out_w) * sizeof(float));
+    }
+    return;
+  }
   for (int64_t bi = b0; bi < b1; ++bi) {
     const Block blk = block_at(bi, c.out_c);
     const float* wk = wpk + blk.o0 * taps;
@@ -504,10 +546,10 @@ bool direct_enabled() {
 
 #if HG_DIRECT_CONV
 
-// Rows of at least 8 pixels that fill at least 3/4 of the vector lanes computed for them (a row
-// of 9 computes 16).
-bool wide_rows(int64_t width) {
-  return width >= 8 && 4 * width >= 3 * 8 * ceil_div(width, 8);
+// A correlation whose computed vector lanes are at least 3/4 real output pixels (in flat mode
+// when that is better; a row of fewer than 8 pixels needs flat mode).
+bool lanes_well_used(const Corr& c) {
+  return (c.flat() ? flat_efficiency(c.out_w, c.kw) : row_efficiency(c.out_w)) >= 0.75;
 }
 
 bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
@@ -520,12 +562,20 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
     return false;
   // Every stride phase meets at least one kernel tap.
   if (g.stride_h > g.kernel_h || g.stride_w > g.kernel_w) return false;
+  const bool strided = g.stride_h > 1 || g.stride_w > 1;
   switch (pass) {
     case ConvPass::kForward:
-      return wide_rows(g.out_w) && (g.out_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
+      return lanes_well_used(forward_corr(g)) &&
+             (!strided || g.out_h * g.out_w >= kMinStridedPixels) &&
+             (g.out_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
     case ConvPass::kBackwardData:
-      // The narrowest dx phase; dx has the correlation's output channels.
-      return wide_rows(g.in_w / g.stride_w) && (g.in_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
+      // Every dx phase; dx has the correlation's output channels.
+      for (int64_t p = 0; p < g.stride_h; ++p)
+        for (int64_t q = 0; q < g.stride_w; ++q)
+          if (const Corr c = backward_data_phase(g, p, q, 0).c;
+              !lanes_well_used(c) || (strided && c.out_h * c.out_w < kMinStridedPixels))
+            return false;
+      return g.in_channels >= 4 || g.kernel_h * g.kernel_w <= 9;
     case ConvPass::kBackwardWeight:
       return g.out_channels >= kMinWgradChannels && g.out_h * g.out_w >= kMinWgradPixels &&
              ceil_div(g.kernel_w, g.stride_w) <= kMaxWgradKernelW;

@@ -197,6 +197,8 @@ INSTANTIATE_TEST_SUITE_P(
         // and 1 taps; only the weight gradient is direct: rows of 6).
         Case{"DirectStride2Kernel4", 2, 5, 20, 32, 9, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, true},
         Case{"DirectStride2PaddedBatch1", 1, 3, 21, 31, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true},
+        // 10x10 outputs and 11x11 dx phases: flat mode (vectors across rows).
+        Case{"DirectStride2Flat", 2, 4, 22, 22, 8, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, true},
         Case{"DirectStride3Kernel5", 2, 4, 17, 18, 8, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, false},
         Case{"DirectOneInputChannel3x3", 2, 1, 11, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
         // More than 64 channels: the rule keeps im2col + GEMM.
