@@ -3,6 +3,7 @@
 // <message>" on one line and exit 1.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "config_file.h"
 #include "hourglass/core/error.h"
 #include "hourglass/core/version.h"
 
@@ -64,7 +66,10 @@ int main(int argc, char** argv) {
   };
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    args = hg::cli::expand_config_files(args);
+    std::reverse(args.begin(), args.end());  // CLI11 consumes the vector from its back
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -73,6 +78,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "error: " << one_line(e.what()) << " (see hourglass --help)" << std::endl;
+    return 2;
+  } catch (const hg::Error& e) {  // an unreadable --config file
+    std::cerr << "error: " << one_line(e.what()) << std::endl;
     return 2;
   }
 

@@ -61,7 +61,9 @@ void check_dependencies(const TrainArgs& args, const Recipe& r) {
 }  // namespace
 
 void add_train_options(CLI::App* cmd, TrainArgs& args) {
-  cmd->set_config("--config", "", "TOML file with any of these options (the command line wins)");
+  // Read before parsing by expand_config_files (config_file.h); registered here for --help.
+  cmd->add_option("--config", args.config,
+                  "TOML file with any of these options, e.g. epochs = 5 (the command line wins)");
   CLI::Option* model = cmd->add_option("--model", args.model, "Preset (listed below)")
                            ->check(CLI::IsMember(models::preset_names()))
                            ->capture_default_str();
@@ -137,8 +139,8 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
                 "Transform the training inputs (targets stay clean): gaussian, masking, "
                 "salt-and-pepper (denoising), block (inpainting), downsample "
                 "(super-resolution), grayscale (colorization)")
-      ->check(CLI::IsMember({"none", "gaussian", "masking", "salt-and-pepper", "block",
-                             "downsample", "grayscale"}))
+      ->check(CLI::IsMember(
+          {"none", "gaussian", "masking", "salt-and-pepper", "block", "downsample", "grayscale"}))
       ->group(variant);
   recipe_option(cmd, args, "--noise-level", &Recipe::noise_level,
                 "gaussian: sigma; masking, salt-and-pepper: the share of inputs hit; block: the "

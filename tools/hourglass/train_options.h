@@ -33,6 +33,7 @@ struct TrainArgs {
   std::string conv_impl = "native";
   int64_t limit = -1;
   std::string out;
+  std::string config;     // --config FILE (expanded before parsing; see config_file.h)
   bool resume = false;    // continue the run in --out from its checkpoint
   int64_t log_every = 0;  // > 0: a metrics.jsonl record every N steps
   bool pictures = true;   // reconstructions, samples, latent map, loss curves, report.html
