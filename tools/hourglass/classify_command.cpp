@@ -2,8 +2,9 @@
 // supervised training). Two cases:
 // - a stacked run (StackedAutoencoder, the hinton family): StackedAutoencoder::fine_tune trains
 //   the whole encoder stack and its softmax classifier with cross-entropy on the train split's
-//   labels (Bengio et al. 2007), and evaluate_accuracy reports the test accuracy; --out saves the
-//   fine-tuned model's weights (its state_dict names, classifier included).
+//   labels (Bengio et al. 2007), and evaluate_accuracy reports the test accuracy; a run trained
+//   without a classifier (num_classes 0) gets a fresh one with the train split's classes.
+//   --out saves the fine-tuned model's weights (its state_dict names, classifier included).
 // - any other run: a linear probe. The encoder stays frozen; its codes of the train split feed
 //   a softmax classifier Linear(code size, classes) trained with cross-entropy, and the test
 //   accuracy is that of argmax over its logits on the test codes. This measures how linearly
@@ -67,10 +68,30 @@ double accuracy(const Tensor& logits, const std::vector<int32_t>& labels) {
   return labels.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(labels.size());
 }
 
-int classify_stacked(models::StackedAutoencoder& model, const data::Dataset& train,
+// The run's stack with a fresh softmax classifier of `classes` outputs (weights from
+// Generator(seed)) when it was trained without one (the hinton presets): every encoder and
+// decoder parameter copied by name.
+std::unique_ptr<models::StackedAutoencoder> with_classifier(models::StackedAutoencoder& trained,
+                                                            int32_t classes, uint64_t seed,
+                                                            Device device) {
+  models::StackedAutoencoderOptions options = trained.options();
+  options.num_classes = classes;
+  options.seed = seed;
+  auto model = std::make_unique<models::StackedAutoencoder>(options);
+  model->to(device);
+  const auto trained_params = trained.named_parameters();
+  for (auto& [name, param] : model->named_parameters())
+    for (const auto& [trained_name, value] : trained_params)
+      if (name == trained_name) param.copy_(value);
+  return model;
+}
+
+int classify_stacked(models::StackedAutoencoder& trained, const data::Dataset& train,
                      const data::Dataset& test, const ClassifyArgs& args, Device device) {
-  HG_CHECK(model.options().num_classes > 0,
-           "this stacked run was built without a classifier (num_classes 0)");
+  std::unique_ptr<models::StackedAutoencoder> rebuilt;
+  if (trained.options().num_classes == 0)
+    rebuilt = with_classifier(trained, class_count(train), args.common.seed, device);
+  models::StackedAutoencoder& model = rebuilt ? *rebuilt : trained;
   HG_CHECK(class_count(train) <= model.options().num_classes, "the train split has ",
            class_count(train), " classes; the run's classifier has ", model.options().num_classes,
            " outputs");
