@@ -37,8 +37,9 @@ torch.nn.<type>(**args), except:
   - "TiedLinear" (a decoder layer sharing an encoder Linear's weight, transposed): owns only its
     bias; computes F.linear(x, <tied_to>.t(), bias);
   - a Conv2d node with "pad": "same" (Keras / TensorFlow 'same' at stride > 1, whose padding
-    depends on the input size): the input is padded as TensorFlow does (out = ceil(in / stride),
-    the extra row / column at the bottom / right) before a convolution without padding.
+    depends on the input size), or with torch's padding "same": the input is padded as
+    TensorFlow does (out = ceil(in / stride), the extra row / column at the bottom / right)
+    before a convolution without padding (SameConv2d, a Conv2d with the same parameters).
 """
 import argparse
 import json
@@ -250,6 +251,10 @@ def build_module(node, where="model"):
         if kind != "Conv2d" or pad != "same":
             raise FormatError(f"{where}: unknown \"pad\": {pad!r} on a {kind} node (expected "
                               f"\"same\" on a Conv2d)")
+        return SameConv2d(**dict(args, padding=0))
+    if kind == "Conv2d" and args.get("padding") == "same":
+        # torch's own "same" (stride 1) pads as TensorFlow does; SameConv2d does it without
+        # torch's warning about a padded copy for even kernels.
         return SameConv2d(**dict(args, padding=0))
     cls = getattr(nn, kind, None) if isinstance(kind, str) else None
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):

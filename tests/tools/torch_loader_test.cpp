@@ -1,18 +1,19 @@
 // A run's weights in PyTorch: for one preset of every model family (dense, Keras 'same' conv,
-// ConvTranspose2d conv, MLP VAE, conv VAE, tied + contractive, tied + k-sparse, stacked), train
-// one short epoch on a tiny generated dataset, reconstruct fixed inputs with
-// `hourglass reconstruct`, then with tools/hourglass_torch.py (through tests/torch/run_parity.py:
-// the torch.nn model rebuilt from model.json, model.safetensors loaded with strict
-// load_state_dict) and compare.
+// ConvTranspose2d conv, MLP VAE, conv VAE, tied + contractive, tied + k-sparse, stacked) and a
+// spec file (a conv model of awkward layers), train one short epoch on a tiny generated dataset,
+// reconstruct fixed inputs with `hourglass reconstruct`, then with
+// tools/hourglass_torch.py (through tests/torch/run_parity.py: the torch.nn model rebuilt from
+// model.json, model.safetensors loaded with strict load_state_dict), and compare.
 //
 // Tolerance: max |hourglass - torch| < 1e-5 over every output value. Both sides compute the same
-// float32 graph; only summation orders (GEMM, convolution) and the elementwise math libraries
-// differ, a few ulps of values in [0, 1] (tens of ulps for the linear k-sparse output), far below
-// any real mismatch (a wrong layout, padding, activation or missing top-k is >= 1e-2 here). The
-// measured maximum per preset is printed and recorded as a test property.
+// float32 graph; only summation orders (GEMM, convolution) and the elementwise math differ, a few
+// ulps of outputs below 1 (measured: 9e-8 at most). Real mismatches are far above it: leaving
+// out the k-sparse top-k selection gives 0.98, padding the awkward spec's stride-2 'same'
+// convolution symmetrically instead of TensorFlow's way 1.4e-3. The measured maximum per model
+// is printed and recorded as a test property.
 //
 // Without /usr/bin/python3 or torch the comparison skips, unless HG_REQUIRE_TORCH=1 (CI), where
-// it fails. One Python call serves every preset (importing torch costs seconds).
+// it fails. One Python call serves every model (importing torch costs seconds).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,11 +44,51 @@ const char* const kPython = "/usr/bin/python3";
 const std::string kRunParity = HG_SOURCE_DIR "/tests/torch/run_parity.py";
 constexpr double kTolerance = 1e-5;
 
-// Presets covering every model.json feature: Linear, Conv2d with Keras 'same' padding, MaxPool2d
-// in ceil mode, Upsample, ConvTranspose2d, Flatten / Unflatten, the three "forward" kinds,
-// TiedLinear, top_k, and the stacked model's Identity code and unused classifier.
-const std::vector<std::string> kPresets = {"dense",    "keras-conv", "torch-conv", "vae",
-                                           "conv-vae", "cae",        "ksparse",    "hinton"};
+// A model to compare: its name (run directories are "run-<name>") and how `hourglass train`
+// builds it.
+struct ParityModel {
+  std::string name;
+  std::string model_args;
+};
+
+// Together every model.json feature: Linear, Conv2d with symmetric Keras 'same' padding,
+// MaxPool2d in ceil mode, nearest Upsample, ConvTranspose2d, Flatten / Unflatten, the three
+// "forward" kinds, TiedLinear, top_k, the stacked model's Identity code and unused classifier;
+// and from the awkward spec (kAwkwardSpec) Keras 'same' at stride 2 ("pad": "same", padded
+// 0 / 1) and with an even kernel (torch's "same", padded 1 / 2), LeakyReLU, Tanh, Softplus,
+// AvgPool2d in ceil mode and bilinear Upsample.
+const std::vector<ParityModel> kModels = {
+    {"dense", "--model dense"},
+    {"keras-conv", "--model keras-conv"},
+    {"torch-conv", "--model torch-conv"},
+    {"vae", "--model vae"},
+    {"conv-vae", "--model conv-vae"},
+    {"cae", "--model cae"},
+    {"ksparse", "--model ksparse"},
+    {"hinton", "--model hinton --pretrain-epochs 1"},
+    {"awkward-conv", "--spec awkward.json"},
+};
+
+// 1x28x28 -> 4x14x14 -> 4x14x14 -> 4x7x7 -> code 4x4x4 -> 4x8x8 -> 4x16x16 -> 4x14x14 ->
+// 4x28x28 -> 1x28x28.
+const char* const kAwkwardSpec = R"({"name": "awkward-conv",
+ "encoder": [
+  {"layer": "conv2d", "out": 4, "kernel": 3, "stride": 2, "padding": "same"},
+  {"layer": "leaky_relu", "negative_slope": 0.2},
+  {"layer": "conv2d", "out": 4, "kernel": 4, "padding": "same"},
+  "tanh",
+  {"layer": "avg_pool2d", "kernel": 2},
+  {"layer": "avg_pool2d", "kernel": 2, "ceil_mode": true}],
+ "decoder": [
+  {"layer": "upsample", "scale": 2, "mode": "bilinear"},
+  {"layer": "conv_transpose2d", "out": 4, "kernel": 3, "stride": 2, "padding": 1,
+   "output_padding": 1},
+  "softplus",
+  {"layer": "conv2d", "out": 4, "kernel": 3, "padding": "valid"},
+  {"layer": "upsample", "scale": 2},
+  {"layer": "conv2d", "out": "input", "kernel": 3, "padding": "same"},
+  "sigmoid"]}
+)";
 
 bool require_torch() {
   const char* v = std::getenv("HG_REQUIRE_TORCH");
@@ -81,6 +122,7 @@ class TorchLoader : public ::testing::Test {
     hg::testing::make_temp_dir("hg-torch-loader", &dir_);
     hg::testing::write_tiny_idx(dir_ / "tiny", 32, 16, /*seed=*/5);
     hg::io::write_npy((dir_ / "x.npy").string(), parity_inputs());
+    std::ofstream(dir_ / "awkward.json") << kAwkwardSpec;
   }
   // A failed test's files (runs, python.log) are kept for a look.
   static void TearDownTestSuite() {
@@ -96,11 +138,10 @@ class TorchLoader : public ::testing::Test {
 
   static Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
 
-  // A run of `preset` in `run_dir`: one epoch over 16 samples in batches of 8 on the CPU.
-  static Result train(const std::string& preset, const std::string& run_dir) {
-    const std::string extra = preset == "hinton" ? "--pretrain-epochs 1 " : "";
-    return run("train --data tiny --limit 16 --batch 8 --epochs 1 --device cpu " + extra +
-               "--model " + preset + " --out " + run_dir);
+  // A run in `run_dir`: one epoch over 16 samples in batches of 8 on the CPU.
+  static Result train(const std::string& model_args, const std::string& run_dir) {
+    return run("train --data tiny --limit 16 --batch 8 --epochs 1 --device cpu " + model_args +
+               " --out " + run_dir);
   }
 
   // run_parity.py on (run dir, input, output) triples relative to dir_; returns its exit status
@@ -142,10 +183,10 @@ bool TorchLoader::keep_ = false;
 TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
   HG_SKIP_WITHOUT_TORCH(torch_missing());
   std::vector<std::string> triples;
-  for (const std::string& preset : kPresets) {
-    SCOPED_TRACE(preset);
-    const std::string run_dir = "run-" + preset;
-    const Result trained = train(preset, run_dir);
+  for (const ParityModel& model : kModels) {
+    SCOPED_TRACE(model.name);
+    const std::string run_dir = "run-" + model.name;
+    const Result trained = train(model.model_args, run_dir);
     ASSERT_EQ(trained.code, 0) << trained.out << trained.err;
     ASSERT_TRUE(fs::exists(dir_ / run_dir / "model.json"));
     ASSERT_TRUE(fs::exists(dir_ / run_dir / "model.safetensors"));
@@ -161,9 +202,9 @@ TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
     HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + std::string(kPython) + ": " + log);
   ASSERT_EQ(code, 0) << "run_parity.py failed:\n" << log;
 
-  for (const std::string& preset : kPresets) {
-    SCOPED_TRACE(preset);
-    const fs::path run_dir = dir_ / ("run-" + preset);
+  for (const ParityModel& model : kModels) {
+    SCOPED_TRACE(model.name);
+    const fs::path run_dir = dir_ / ("run-" + model.name);
     const hg::Tensor ours = hg::io::read_npy((run_dir / "hourglass.npy").string());
     const hg::Tensor theirs = hg::io::read_npy((run_dir / "torch.npy").string());
     // Both shaped like the model's samples: [8, 1, 28, 28].
@@ -177,9 +218,9 @@ TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
       max_diff = std::max(max_diff, std::fabs(double{a[i]} - double{b[i]}));
       max_value = std::max(max_value, std::fabs(double{b[i]}));
     }
-    std::printf("%-11s max |hourglass - torch| = %.3g (outputs up to %.3g)\n", preset.c_str(),
+    std::printf("%-12s max |hourglass - torch| = %.3g (outputs up to %.3g)\n", model.name.c_str(),
                 max_diff, max_value);
-    RecordProperty("max_diff_" + preset, std::to_string(max_diff));
+    RecordProperty("max_diff_" + model.name, std::to_string(max_diff));
     EXPECT_LT(max_diff, kTolerance);
   }
 }
@@ -189,7 +230,7 @@ TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
 // load_state_dict), each with a message naming the problem.
 TEST_F(TorchLoader, LoaderRejectsTamperedRuns) {
   HG_SKIP_WITHOUT_TORCH(torch_missing());
-  const Result trained = train("dense", "tamper-source");
+  const Result trained = train("--model dense", "tamper-source");
   ASSERT_EQ(trained.code, 0) << trained.out << trained.err;
   const fs::path source = dir_ / "tamper-source";
 
