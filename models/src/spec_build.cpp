@@ -1,6 +1,7 @@
 // Building a model from a ModelSpec: per-layer shape inference from the data's sample shape
 // (each layer's input size comes from the layer before), the choice between DenseAutoencoder,
 // ConvAutoencoder and the spec VAE, and the checks of which variant settings each accepts.
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "hourglass/core/error.h"
@@ -66,6 +67,10 @@ class SpecVae : public VariationalAutoencoder {
     return y;
   }
   std::string type_name() const override { return "SpecVAE"; }
+  // As ConvVae's: fc_mu on the flattened encoder output (checkpoint.h's "vae_conv").
+  std::string torch_forward() const override {
+    return nlohmann::json{{"kind", "vae_conv"}, {"encoder_input", input_shape_}}.dump();
+  }
   std::string describe() const override {
     std::ostringstream text;
     text << "spec vae " << name_ << ": " << detail::shape_text(input_shape_) << " -> ("

@@ -67,6 +67,7 @@ const std::vector<ParityModel> kModels = {
     {"ksparse", "--model ksparse"},
     {"hinton", "--model hinton --pretrain-epochs 1"},
     {"awkward-conv", "--spec awkward.json"},
+    {"spec-vae", "--spec '" HG_SOURCE_DIR "/examples/specs/conv-vae.toml'"},
 };
 
 // 1x28x28 -> 4x14x14 -> 4x14x14 -> 4x7x7 -> code 4x4x4 -> 4x8x8 -> 4x16x16 -> 4x14x14 ->

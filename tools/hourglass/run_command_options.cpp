@@ -98,7 +98,7 @@ std::string run_data_dir(const LoadedRun& run, const RunCommandOptions& o) {
 
 data::Dataset load_run_split(const LoadedRun& run, const RunCommandOptions& o, data::Split split) {
   const std::string dir = run_data_dir(run, o);
-  data::Dataset set = data::load_mnist(dir, split, o.limit);
+  data::Dataset set = data::load_split(dir, split, o.limit);
   HG_CHECK(set.size() > 0, "the ", data::split_name(split), " split of '", dir,
            "' holds no samples");
   const Shape expected(run.sample_shape);

@@ -271,6 +271,13 @@ int run_train(const TrainArgs& args) {
                         {"name", run.spec->name},
                         {"options_set", run.spec->options_set}};
     }
+    config["recipe"] = recipe_json(recipe);
+    if (auto* dense = dynamic_cast<models::DenseAutoencoder*>(model.get())) {
+      config["sizes"] = dense->options().sizes;
+      config["activation"] = dense->options().hidden_activation;
+      config["output_activation"] = dense->options().output_activation;
+    }
+    // What later commands and --resume rebuild the model from.
     config["build"] = build_config_json(run, sample.dims(), setup.seed, setup.run_dir);
     write_file_atomic(setup.run_dir + "/config.json", config.dump(2) + "\n");
     for (const char* stale : {kTrainingStateFile, "report.html"})
