@@ -9,6 +9,8 @@
 // bench/torch_conv_layers.py, which times the same passes in PyTorch and, given this program's
 // JSON output (--benchmark_format=json), prints the ratios side by side.
 // Counter GFLOP/s: 2 * (multiply-adds of the conv, padding included) / time.
+// With HG_CPU_CONV_DIRECT=0 in the environment every layer runs the im2col + GEMM path instead
+// of the direct kernels (kernels/cpu/direct_conv.h), to compare the two per layer.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
