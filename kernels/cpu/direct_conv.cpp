@@ -7,9 +7,8 @@
 //   channels swapped, the kernel flipped (wk[ci, co, a, b] = w[co, ci, kh-1-a, kw-1-b]) and
 //   top = kernel_h - 1 - pad_h: the adjoint of a stride-1 conv is a "full" correlation, so there
 //   is no col2im scatter and no zero-filled column matrix.
-// - the weight gradient dw[co, ci, a, b] = sum_{n, r, c} dy[n, co, r, c] * xpad[n, ci, r + a, c +
-// b]
-//   as a direct reduction.
+// - the weight gradient, a direct reduction:
+//   dw[co, ci, a, b] = sum_{n, r, c} dy[n, co, r, c] * xpad[n, ci, r + a, c + b].
 // Strides: the forward pass and the weight gradient read x split by stride phase (struct Corr),
 // which makes a stride-s conv a stride-1 correlation over s * s times the channels with a kernel
 // of ceil(k / s) taps per axis; backward_data computes each phase of dx (rows s I + p) as its own

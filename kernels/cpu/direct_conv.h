@@ -1,6 +1,7 @@
-// Direct (implicit-GEMM) CPU convolution for small-channel, stride-1 layers: no im2col buffer, no
-// GEMM packing, no col2im. conv.cpp asks direct_conv_takes() first and falls back to im2col +
-// sgemm when it says no; direct_conv.cpp documents the rule and the kernels.
+// Direct (implicit-GEMM) CPU convolution for small-channel layers (stride 1, and strided ones
+// split by stride phase): no im2col buffer, no GEMM packing, no col2im. conv.cpp asks
+// direct_conv_takes() first and falls back to im2col + sgemm when it says no; direct_conv.cpp
+// documents the rule and the kernels.
 //
 // The kernels use AVX2 with FMA (explicit intrinsics), so they run only where the CPU has both;
 // elsewhere direct_conv_takes() is false and the GEMM path runs. Results are deterministic on a
