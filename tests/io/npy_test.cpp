@@ -16,6 +16,7 @@
 
 #include "hourglass/core/error.h"
 #include "hourglass/io/atomic_file.h"
+#include "io/io_test_util.h"
 #include "support/devices.h"
 #include "support/expect_error.h"
 
@@ -46,23 +47,6 @@ void expect_rejected(const std::string& bytes, const std::vector<std::string>& p
   std::vector<std::string> all = parts;
   all.push_back("'bad.npy'");
   expect_error([&] { decode_npy(bytes, "bad.npy"); }, all);
-}
-
-void expect_same(const Tensor& a, const Tensor& b) {
-  ASSERT_EQ(a.dtype(), b.dtype());
-  ASSERT_EQ(a.shape(), b.shape());
-  EXPECT_TRUE(b.device().is_cpu());
-  switch (a.dtype()) {
-    case DType::kFloat32:
-      EXPECT_EQ(a.to_vector(), b.to_vector());
-      break;
-    case DType::kInt32:
-      EXPECT_EQ(a.to_vector_i32(), b.to_vector_i32());
-      break;
-    case DType::kUInt8:
-      EXPECT_EQ(a.to_vector_u8(), b.to_vector_u8());
-      break;
-  }
 }
 
 std::vector<Tensor> sample_tensors() {
@@ -97,14 +81,14 @@ TEST(NpyTest, RoundTripsEveryDtypeAndOddShapesInMemory) {
     SCOPED_TRACE(t.shape().str());
     const std::string bytes = encode_npy(t);
     EXPECT_EQ((bytes.size() - t.nbytes()) % 64, 0u) << "data must start 64-byte aligned";
-    expect_same(t, decode_npy(bytes, "mem"));
+    hg::testing::expect_same_tensor(t, decode_npy(bytes, "mem"));
   }
 }
 
 TEST_F(NpyFiles, RoundTripsThroughAFile) {
   const Tensor t = Tensor::from_vector(std::vector<uint8_t>{3, 1, 4, 1, 5, 9}, Shape{3, 2});
   write_npy(path("a.npy"), t);
-  expect_same(t, read_npy(path("a.npy")));
+  hg::testing::expect_same_tensor(t, read_npy(path("a.npy")));
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
 }
 

@@ -15,6 +15,7 @@
 
 #include "hourglass/core/error.h"
 #include "hourglass/io/atomic_file.h"
+#include "io/io_test_util.h"
 #include "support/devices.h"
 #include "support/expect_error.h"
 
@@ -44,23 +45,6 @@ void expect_rejected(const std::string& bytes, const std::vector<std::string>& p
   std::vector<std::string> all = parts;
   all.push_back("'bad.safetensors'");
   expect_error([&] { decode_safetensors(bytes, "bad.safetensors"); }, all);
-}
-
-void expect_same(const Tensor& a, const Tensor& b) {
-  ASSERT_EQ(a.dtype(), b.dtype());
-  ASSERT_EQ(a.shape(), b.shape());
-  EXPECT_TRUE(b.device().is_cpu());
-  switch (a.dtype()) {
-    case DType::kFloat32:
-      EXPECT_EQ(a.to_vector(), b.to_vector());
-      break;
-    case DType::kInt32:
-      EXPECT_EQ(a.to_vector_i32(), b.to_vector_i32());
-      break;
-    case DType::kUInt8:
-      EXPECT_EQ(a.to_vector_u8(), b.to_vector_u8());
-      break;
-  }
 }
 
 class SafetensorsFiles : public ::testing::Test {
@@ -108,7 +92,7 @@ TEST(SafetensorsTest, RoundTripsEveryDtypeAndOddShapesInMemory) {
     SCOPED_TRACE(tensors[i].first);
     // Written in the given order with no gaps, so data-offset order is the given order.
     EXPECT_EQ(file.tensors[i].first, tensors[i].first);
-    expect_same(tensors[i].second, file.tensors[i].second);
+    hg::testing::expect_same_tensor(tensors[i].second, file.tensors[i].second);
   }
   EXPECT_EQ(file.metadata, metadata);
   EXPECT_EQ(file.at("scalar").rank(), 0);
@@ -121,7 +105,7 @@ TEST_F(SafetensorsFiles, RoundTripsThroughAFileAndLeavesNoTemporary) {
   const SafetensorsFile file = load_safetensors(path("model.safetensors"));
   ASSERT_EQ(file.tensors.size(), tensors.size());
   for (size_t i = 0; i < tensors.size(); ++i)
-    expect_same(tensors[i].second, file.tensors[i].second);
+    hg::testing::expect_same_tensor(tensors[i].second, file.tensors[i].second);
   EXPECT_EQ(file.metadata.at("step"), "12");
   EXPECT_EQ(listing(), std::vector<std::string>{"model.safetensors"});
 }

@@ -23,30 +23,6 @@ namespace fs = std::filesystem;
 namespace hg::testing {
 namespace {
 
-// Like write_tiny_idx, but labelled by quadrant: 2 * (row >= 10) + (column >= 10) of the
-// square's corner (corners in [0, 20)).
-void write_quadrant_idx(const fs::path& folder, int64_t train, int64_t test, uint64_t seed) {
-  fs::create_directories(folder);
-  Generator gen(seed);
-  for (const auto& [prefix, n] :
-       {std::pair<std::string, int64_t>{"train", train}, {"t10k", test}}) {
-    std::vector<uint8_t> pixels(static_cast<size_t>(n * 28 * 28), 0);
-    std::vector<uint8_t> labels(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t r0 = static_cast<int64_t>(gen.next_below(20)),
-                    c0 = static_cast<int64_t>(gen.next_below(20));
-      for (int64_t r = r0; r < r0 + 8; ++r)
-        for (int64_t c = c0; c < c0 + 8; ++c)
-          pixels[(i * 28 + r) * 28 + c] = 230;
-      labels[i] = static_cast<uint8_t>(2 * (r0 >= 10) + (c0 >= 10));
-    }
-    data::write_idx((folder / (prefix + "-images-idx3-ubyte")).string(),
-                    Tensor::from_vector(pixels, Shape{n, 28, 28}));
-    data::write_idx((folder / (prefix + "-labels-idx1-ubyte")).string(),
-                    Tensor::from_vector(labels, Shape{n}));
-  }
-}
-
 // The number after `key` in `text` (NaN when absent).
 double number_after(const std::string& text, const std::string& key) {
   const size_t at = text.find(key);
@@ -61,7 +37,7 @@ class Applications : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!fs::exists(kHourglassBinary)) return;
     make_temp_dir("hg-apps", &dir_);
-    write_quadrant_idx(dir_ / "tiny", 512, 128, 3);
+    hg::testing::write_tiny_idx(dir_ / "tiny", 512, 128, 3, hg::testing::TinyLabels::kQuadrant);
     // A denoising dense autoencoder: 784-64-784, gaussian noise 0.3, 20 epochs.
     train_ = run_hourglass(dir_,
                            "train --data tiny --epochs 20 --batch 32 --device cpu --noise gaussian "

@@ -66,10 +66,14 @@ inline void make_temp_dir(const std::string& prefix, std::filesystem::path* dir)
   *dir = pattern;
 }
 
+// How write_tiny_idx labels its images: sample i gets i % 10, or the quadrant of the square's
+// corner (2 * (row >= 10) + (column >= 10), corners in [0, 20)), which a code can learn.
+enum class TinyLabels { kIndexMod10, kQuadrant };
+
 // An MNIST-layout IDX dataset in `folder`: `train` / `test` 28x28 images of a bright 8x8 square at
-// a place drawn from `seed`, labelled i % 10.
+// a place drawn from `seed`.
 inline void write_tiny_idx(const std::filesystem::path& folder, int64_t train, int64_t test,
-                           uint64_t seed) {
+                           uint64_t seed, TinyLabels labelling = TinyLabels::kIndexMod10) {
   std::filesystem::create_directories(folder);
   hg::Generator gen(seed);
   for (const auto& [prefix, n] :
@@ -82,7 +86,8 @@ inline void write_tiny_idx(const std::filesystem::path& folder, int64_t train, i
       for (int64_t r = r0; r < r0 + 8; ++r)
         for (int64_t c = c0; c < c0 + 8; ++c)
           pixels[(i * 28 + r) * 28 + c] = 230;
-      labels[i] = static_cast<uint8_t>(i % 10);
+      labels[i] = static_cast<uint8_t>(
+          labelling == TinyLabels::kQuadrant ? 2 * (r0 >= 10) + (c0 >= 10) : i % 10);
     }
     hg::data::write_idx((folder / (prefix + "-images-idx3-ubyte")).string(),
                         hg::Tensor::from_vector(pixels, hg::Shape{n, 28, 28}));

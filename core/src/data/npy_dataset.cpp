@@ -1,7 +1,7 @@
 // Datasets from NumPy arrays (load_npy_split) and the loader that picks a directory's layout,
 // MNIST IDX or NPY (load_split).
-#include <sys/stat.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -13,13 +13,13 @@ namespace hg::data {
 namespace {
 
 bool is_file(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
 }
 
 bool is_dir(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
 }
 
 std::string npy_path(const std::string& dir, Split split, const char* what) {
