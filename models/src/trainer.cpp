@@ -204,11 +204,14 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
     const uint64_t region = static_cast<uint64_t>(epoch) + 1;
     Generator noise = corruption_generator(options.corruption_seed, region,
                                            resumed_epoch ? resume.noise_offset : 0);
+    // The progress line counts this session's samples, so its rate and ETA stay true after a
+    // resume in the middle of the epoch.
+    const int64_t earlier_samples = resumed_epoch ? resume.samples : 0;
     std::unique_ptr<Progress> progress;
     if (options.progress) {
       progress = std::make_unique<Progress>(
           "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(last_epoch),
-          train.samples_per_epoch(), options.progress_options);
+          train.samples_per_epoch() - earlier_samples, options.progress_options);
     }
 
     TermSums sums;
@@ -226,8 +229,8 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
       optimizer.step();
       sums.add(objective, batch.size());
       ++steps;
-      if (progress && progress->due(sums.samples()))
-        progress->update(sums.samples(), sums.total_mean());
+      if (progress && progress->due(sums.samples() - earlier_samples))
+        progress->update(sums.samples() - earlier_samples, sums.total_mean());
       if (log_steps && steps % options.log_every_steps == 0) {
         StepRecord record;
         record.epoch = epoch + 1;
