@@ -119,7 +119,7 @@ const Picture kPictures[] = {
      "image."},
     {kSamplesPng, "Samples",
      "New images decoded from random codes: drawn from the prior for a variational model, "
-     "otherwise from a Gaussian fitted to the codes of test images."},
+     "otherwise from a Gaussian fitted to the codes of training images."},
     {kInterpolationPng, "Interpolation",
      "Decodes of codes on the straight line between the codes of two test images, one pair per "
      "row, from the first image (left) to the second (right)."},
