@@ -16,7 +16,8 @@
 // them into dx.
 //
 // The source is copied per sample into a zero-bordered buffer (out_h + kh - 1) x (out_w + kw - 1)
-// (skipped when it already is one), so the inner loops have no bounds tests. Output rows are cut
+// (skipped when it already is one), so the inner loops have no bounds tests; kernel rows that
+// read only that border for every row of a tile are skipped (tap_rows). Output rows are cut
 // into vectors of 8 pixels at columns min(8 j, out_w - 8): the last one may overlap its
 // neighbour (it then recomputes, bit for bit, values already stored). Narrow rows (a 9-pixel row
 // would compute 16) use flat mode instead (see Corr): vectors over the flattened padded grid.
@@ -121,6 +122,16 @@ double flat_efficiency(int64_t width, int64_t kw) {
 }
 bool flat_better(int64_t width, int64_t kw) {
   return flat_efficiency(width, kw) > row_efficiency(width);
+}
+
+// Whether corr_tile skips kernel rows that read only the zero border (tap_rows);
+// HG_CPU_CONV_TAP_SKIP=0 keeps every row, to benchmark one against the other.
+bool tap_skip_enabled() {
+  static const bool on = [] {
+    const char* env = std::getenv("HG_CPU_CONV_TAP_SKIP");
+    return env == nullptr || std::strcmp(env, "0") != 0;
+  }();
+  return on;
 }
 
 // A stride-1 correlation (see the file comment) on one sample, over a source read with strides
@@ -296,7 +307,7 @@ inline int64_t vector_col(int64_t j, int64_t out_w) {
 template <int RR, int RB, int CB>
 HG_AVX2_FMA void corr_tile(const float* srow, const Src& s, const float* wk, const Corr& c,
                            const int64_t* cols, const float* bias, float* orow, int64_t out_w,
-                           int64_t out_plane) {
+                           int64_t out_plane, int64_t a0, int64_t a1) {
   __m256 acc[RR][RB][CB];
 #pragma GCC unroll 4
   for (int o = 0; o < CB; ++o) {
@@ -308,9 +319,13 @@ HG_AVX2_FMA void corr_tile(const float* srow, const Src& s, const float* wk, con
         acc[k][j][o] = b0;
   }
   const int64_t in_c = c.in_c, kh = c.kh, kw = c.kw, plane = s.plane, pitch = s.pitch;
-  for (int64_t i = 0; i < in_c; ++i)
-    for (int64_t a = 0; a < kh; ++a) {
+  // Only the kernel rows [a0, a1) (the others read only the zero border for every row of the
+  // tile, see tap_rows): wk steps over the skipped ones.
+  const float* wi = wk;
+  for (int64_t i = 0; i < in_c; ++i, wi += kh * kw * CB)
+    for (int64_t a = a0; a < a1; ++a) {
       const float* row = srow + i * plane + a * pitch;
+      wk = wi + a * kw * CB;
       for (int64_t b = 0; b < kw; ++b, wk += CB) {
         if constexpr (RR == 1) {
           // The pixel vectors stay in registers while the channels' weights are broadcast.
@@ -353,7 +368,21 @@ HG_AVX2_FMA void corr_tile(const float* srow, const Src& s, const float* wk, con
 }
 
 using CorrTile = void (*)(const float*, const Src&, const float*, const Corr&, const int64_t*,
-                          const float*, float*, int64_t, int64_t);
+                          const float*, float*, int64_t, int64_t, int64_t, int64_t);
+
+// The kernel rows [a0, a1) that output rows [r, r + rr) of a row-mode correlation need: tap row a
+// of output row r + k reads padded source row r + k + a, which is zero border unless it lies in
+// [top, top + src_h) (stride 1; a strided source mixes phases, so it keeps every row). Skipping
+// the others drops only products with a zero source value: for the "full" correlations of
+// backward_data (top = kh - 1 - pad) that is up to (kh - 1) / 2 of the rows near the top and
+// bottom edges (a 20x20 -> 24x24 5x5 one does 1/6 fewer FMAs). The result is the same up to
+// the sign of zero sums (and the NaN a non-finite weight times zero would have made).
+std::pair<int64_t, int64_t> tap_rows(const Corr& c, int64_t r, int64_t rr) {
+  if (c.sh != 1 || !tap_skip_enabled()) return {0, c.kh};
+  const int64_t a0 = std::clamp<int64_t>(c.top - r - rr + 1, 0, c.kh);
+  const int64_t a1 = std::clamp<int64_t>(c.top + c.src_h - r, a0, c.kh);
+  return {a0, a1};
+}
 
 // Rows per tile for a channel block width (RR * 3 * CB <= 12 accumulators).
 int tile_rows(int cb) {
@@ -390,7 +419,8 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
         int64_t cols[3] = {0, 0, 0};
         for (int t = 0; t < rb; ++t)
           cols[t] = vector_col(j0 + t, len);
-        corr_tile_for(1, rb, blk.cb)(s.data, s, wk, c, cols, bb, tmp + blk.o0 * len, 0, len);
+        corr_tile_for(1, rb, blk.cb)(s.data, s, wk, c, cols, bb, tmp + blk.o0 * len, 0, len, 0,
+                                     c.kh);
       }
       for (int64_t o = blk.o0; o < blk.o0 + blk.cb; ++o)
         for (int64_t r = 0; r < c.out_h; ++r)
@@ -407,13 +437,14 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
     for (int64_t r = 0; r < c.out_h;) {
       const int rr = r + rows <= c.out_h ? rows : 1;
       float* orow = out + blk.o0 * out_plane + r * c.out_w;
+      const auto [a0, a1] = tap_rows(c, r, rr);
       for (int64_t j0 = 0; j0 < nvec; j0 += 3) {
         const int rb = static_cast<int>(std::min<int64_t>(3, nvec - j0));
         int64_t cols[3] = {0, 0, 0};
         for (int t = 0; t < rb; ++t)
           cols[t] = vector_col(j0 + t, c.out_w);
         corr_tile_for(rr, rb, blk.cb)(s.data + r * s.pitch, s, wk, c, cols, bb, orow, c.out_w,
-                                      out_plane);
+                                      out_plane, a0, a1);
       }
       r += rr;
     }

@@ -5,9 +5,10 @@
 // path), batches that split into uneven chunks, bias present or absent, and the stride-1
 // geometries of the direct kernels (direct_conv.h: channel counts that are not multiples of the
 // channel blocks, rows of exactly 8 pixels or with an overlapping last pixel vector, padding
-// wider than the kernel, kernels of 1 to 7 columns, batch 1). Outputs start as NaN, so anything a
-// kernel fails to overwrite shows. Tolerance per element: 1e-4 * (1 + sum of |terms|). All three
-// passes are also checked to be bitwise the same on one thread.
+// wider than the kernel, kernels of 1 to 7 columns, batch 1, kernel rows skipped at the zero
+// border). Outputs start as NaN, so anything a kernel fails to overwrite shows. Tolerance per
+// element: 1e-4 * (1 + sum of |terms|). All three passes are also checked to be bitwise the same
+// on one thread.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -201,6 +202,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"DirectStride2Flat", 2, 4, 22, 22, 8, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, true},
         Case{"DirectStride3Kernel5", 2, 4, 17, 18, 8, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, false},
         Case{"DirectOneInputChannel3x3", 2, 1, 11, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        // Kernel rows that read only the zero border are skipped per row tile: backward_data's
+        // full correlation of a 5x5 kernel (top 4; 3 channels: tiles of 2 and 4 rows), and a
+        // padded 3x3 forward (top 1; 4 channels: one-row tiles) over 16 input channels.
+        Case{"DirectFullCorrelationRowSkip", 2, 3, 8, 24, 32, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
+        Case{"DirectPaddedRowSkip", 2, 16, 5, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
         // More than 64 channels: the rule keeps im2col + GEMM.
         Case{"ManyChannelsGemm", 1, 65, 4, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
