@@ -34,13 +34,6 @@ std::vector<int64_t> code_shape(models::Autoencoder& model, const std::vector<in
   return {dims.begin() + 1, dims.end()};
 }
 
-int64_t product(const std::vector<int64_t>& dims) {
-  int64_t n = 1;
-  for (int64_t d : dims)
-    n *= d;
-  return n;
-}
-
 int run_encode(const CodecArgs& args) {
   LoadedRun run = open_run(args.common);
   const Tensor inputs = read_model_inputs(args.common.input, run.sample_shape, args.common.limit);
@@ -65,11 +58,12 @@ int run_decode(const CodecArgs& args) {
            " values; codes are float32");
   const std::vector<int64_t> dims = codes.shape().dims();
   const std::vector<int64_t> given(dims.begin() + (dims.empty() ? 0 : 1), dims.end());
-  HG_CHECK(dims.size() >= 2 && dims[0] > 0 && (given == code || given.size() == 1) &&
-               product(given) == product(code),
-           "'", path, "' holds an array of shape ", codes.shape(), "; the run's codes are ",
-           Shape(code), " per sample: expected [N, ", Shape(code).str().substr(1),
-           code.size() > 1 ? " or [N, " + std::to_string(product(code)) + "]" : std::string());
+  HG_CHECK(
+      dims.size() >= 2 && dims[0] > 0 && (given == code || given.size() == 1) &&
+          Shape(given).numel() == Shape(code).numel(),
+      "'", path, "' holds an array of shape ", codes.shape(), "; the run's codes are ", Shape(code),
+      " per sample: expected [N, ", Shape(code).str().substr(1),
+      code.size() > 1 ? " or [N, " + std::to_string(Shape(code).numel()) + "]" : std::string());
   if (args.common.limit >= 0 && args.common.limit < dims[0])
     codes = codes.slice_rows(0, args.common.limit);
   HG_CHECK(codes.dim(0) > 0, "--limit 0 leaves no codes of '", path, "'");

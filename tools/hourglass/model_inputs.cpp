@@ -32,18 +32,11 @@ std::string dims_text(const std::vector<int64_t>& dims) {
   return out.str() + "]";
 }
 
-int64_t product(const std::vector<int64_t>& dims) {
-  int64_t n = 1;
-  for (int64_t d : dims)
-    n *= d;
-  return n;
-}
-
 // Whether one sample laid out as `given` is the model's `sample` in one of the accepted layouts:
 // the same shape, flat, or without a leading single channel.
 bool layout_matches(const std::vector<int64_t>& given, const std::vector<int64_t>& sample) {
   if (given == sample) return true;
-  if (product(given) != product(sample)) return false;
+  if (Shape(given).numel() != Shape(sample).numel()) return false;
   if (given.size() == 1) return true;
   return sample.size() == given.size() + 1 && sample[0] == 1 &&
          std::equal(given.begin(), given.end(), sample.begin() + 1);
@@ -54,7 +47,7 @@ std::string accepted_layouts(const std::vector<int64_t>& sample) {
   if (sample.size() > 1 && sample[0] == 1) {
     text += ", [N, " + dims_text({sample.begin() + 1, sample.end()}).substr(1);
   }
-  if (sample.size() > 1) text += " or [N, " + std::to_string(product(sample)) + "]";
+  if (sample.size() > 1) text += " or [N, " + std::to_string(Shape(sample).numel()) + "]";
   return text;
 }
 

@@ -44,19 +44,12 @@ std::vector<int64_t> sample_dims(const Tensor& batch) {
   return {dims.begin() + 1, dims.end()};
 }
 
-int64_t product(const std::vector<int64_t>& dims) {
-  int64_t n = 1;
-  for (int64_t d : dims)
-    n *= d;
-  return n;
-}
-
 // How one sample is drawn: [C, H, W] with C = 1 or 3 and [H, W] as they are, a flat vector of a
 // square size as a square gray image.
 std::vector<int64_t> picture_shape(const std::vector<int64_t>& sample) {
   if (sample.size() == 3 && (sample[0] == 1 || sample[0] == 3)) return sample;
   if (sample.size() == 2) return sample;
-  const int64_t n = product(sample);
+  const int64_t n = Shape(sample).numel();
   const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
   HG_CHECK(side * side == n, "cannot draw samples of ", n,
            " values as images: expected [C, H, W] with C = 1 or 3, [H, W], or a square count");
@@ -407,6 +400,10 @@ Projection2d project_codes_2d(const Tensor& codes) {
 Tensor encode_all(models::Autoencoder& model, const Tensor& inputs, int64_t batch) {
   const Tensor codes = encode_shaped(model, inputs, batch);
   return codes.reshape({codes.dim(0), -1});
+}
+
+Tensor reconstruct_all(models::Autoencoder& model, const Tensor& inputs, int64_t batch) {
+  return run_batched(model, inputs, batch, [&](const Tensor& x) { return model.forward(x); });
 }
 
 io::Image latent_map_picture(const Projection2d& points, const std::vector<int32_t>& labels,

@@ -48,6 +48,9 @@ Projection2d project_codes_2d(const Tensor& codes);
 
 // encode() of `inputs`, flattened to [N, code size], on the CPU.
 Tensor encode_all(models::Autoencoder& model, const Tensor& inputs, int64_t batch = 256);
+// forward() of `inputs` (the reconstructions; VAEs from the mean code) in batches of `batch`, in
+// eval mode without gradients, on the CPU: [N, ...the model's output shape].
+Tensor reconstruct_all(models::Autoencoder& model, const Tensor& inputs, int64_t batch = 256);
 
 io::Image latent_map_picture(const Projection2d& points, const std::vector<int32_t>& labels,
                              const std::string& title);

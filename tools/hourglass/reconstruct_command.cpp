@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "hourglass/core/autograd.h"
+#include "hourglass/core/error.h"
 #include "hourglass/io/npy.h"
 #include "hourglass/io/png.h"
 #include "model_inputs.h"
@@ -26,18 +26,9 @@ int run_reconstruct(const ReconstructArgs& args) {
   LoadedRun run = open_run(args.common);
   const Tensor inputs = read_model_inputs(args.common.input, run.sample_shape, args.common.limit);
   models::Autoencoder& model = *run.model;
-  const Device device = model_device(model);
-  std::vector<float> values;
-  {
-    model.eval();
-    NoGrad no_grad;
-    for (int64_t begin = 0; begin < inputs.dim(0); begin += args.common.batch) {
-      const int64_t end = std::min(inputs.dim(0), begin + args.common.batch);
-      const std::vector<float> v =
-          model.forward(inputs.slice_rows(begin, end).to(device)).to(Device::cpu()).to_vector();
-      values.insert(values.end(), v.begin(), v.end());
-    }
-  }
+  const std::vector<float> values = reconstruct_all(model, inputs, args.common.batch).to_vector();
+  HG_CHECK(values.size() == static_cast<size_t>(inputs.numel()), "the model's outputs hold ",
+           values.size(), " values for ", inputs.numel(), " input values");
   const Tensor outputs = Tensor::from_vector(values, inputs.shape());
   io::write_npy(args.common.output, outputs);
 

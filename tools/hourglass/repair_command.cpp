@@ -16,7 +16,6 @@
 #include <memory>
 #include <sstream>
 
-#include "hourglass/core/autograd.h"
 #include "hourglass/core/error.h"
 #include "hourglass/io/npy.h"
 #include "hourglass/io/png.h"
@@ -133,18 +132,8 @@ int run_repair(const RepairArgs& args) {
   const Tensor corrupted = corrupt(clean, transform, &gen);
 
   models::Autoencoder& model = *run.model;
-  const Device device = model_device(model);
-  std::vector<float> repaired;
-  {
-    model.eval();
-    NoGrad no_grad;
-    for (int64_t begin = 0; begin < clean.dim(0); begin += args.common.batch) {
-      const int64_t end = std::min(clean.dim(0), begin + args.common.batch);
-      const std::vector<float> v =
-          model.forward(corrupted.slice_rows(begin, end).to(device)).to(Device::cpu()).to_vector();
-      repaired.insert(repaired.end(), v.begin(), v.end());
-    }
-  }
+  const std::vector<float> repaired =
+      reconstruct_all(model, corrupted, args.common.batch).to_vector();
   const std::vector<float> clean_values = clean.to_vector();
   HG_CHECK(repaired.size() == clean_values.size(), "the model's outputs hold ", repaired.size(),
            " values for ", clean_values.size(), " input values: ", mode_name(args.mode),
