@@ -22,10 +22,10 @@
 // neighbour (it then recomputes, bit for bit, values already stored). Narrow rows (a 9-pixel row
 // would compute 16) use flat mode instead (see Corr): vectors over the flattened padded grid.
 // Correlation micro-kernel: up to 3 pixel vectors x 4 output channels = 12 AVX accumulators,
-// per tap 3 unaligned loads + 4 weight broadcasts for 12 FMAs. The weights are packed once per
-// call as [channel block][i][a][b][4], so the broadcasts walk memory contiguously. Weight
-// gradient micro-kernel: dy transposed per sample to [pixel][channel], accumulators of 8 output
-// channels x the kernel columns (see wgrad_tile), so no horizontal sums.
+// per tap 3 unaligned loads + 4 weight broadcasts for 12 FMAs (20-pixel rows: row20_tile). The
+// weights are packed once per call as [channel block][i][a][b][4], so the broadcasts walk memory
+// contiguously. Weight gradient micro-kernel: dy transposed per sample to [pixel][channel],
+// accumulators of 8 output channels x the kernel columns (see wgrad_tile), so no horizontal sums.
 //
 // Determinism: forward / backward_data compute each output from one fixed sequence of FMAs,
 // whichever thread runs it. backward_weight deals the samples to min(batch, 16) fixed groups,
@@ -51,6 +51,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -402,6 +403,64 @@ CorrTile corr_tile_for(int rr, int rb, int cb) {
   return table[rr == 1 ? 0 : 1][rb - 1][cb == 4 ? 2 : cb - 1];
 }
 
+// Rows of 20 pixels (the MNIST AE's 24x24 -> 20x20 5x5 layers) waste 4 of corr_tile's 24 lanes
+// per row. row20_tile<true> computes, for a 4-channel block, columns 0-15 of row r as two vectors
+// plus one vector holding columns 16-19 of rows r and r + 1 (two 4-lane halves); row20_tile<false>
+// then computes columns 0-15 of row r + 1. Two rows take 20 FMAs per tap instead of 24; the loads
+// and broadcasts stay at about 14. Each output is bias + the same (i, a, b) sequence of FMAs as
+// in corr_tile, so the bits do not change.
+template <bool Tail>
+HG_AVX2_FMA void row20_tile(const float* srow, const Src& s, const float* wk, const Corr& c,
+                            const float* bias, float* orow, int64_t out_plane, int64_t a0,
+                            int64_t a1) {
+  constexpr int64_t W = 20;
+  constexpr int NV = Tail ? 3 : 2;
+  __m256 acc[NV][4];
+#pragma GCC unroll 4
+  for (int o = 0; o < 4; ++o) {
+    const __m256 b0 = bias != nullptr ? _mm256_set1_ps(bias[o]) : _mm256_setzero_ps();
+#pragma GCC unroll 3
+    for (int j = 0; j < NV; ++j)
+      acc[j][o] = b0;
+  }
+  const int64_t in_c = c.in_c, kh = c.kh, kw = c.kw, plane = s.plane, pitch = s.pitch;
+  for (int64_t i = 0; i < in_c; ++i)
+    for (int64_t a = a0; a < a1; ++a) {
+      const float* row = srow + i * plane + a * pitch;
+      const float* w = wk + ((i * kh + a) * kw) * 4;
+      for (int64_t b = 0; b < kw; ++b, w += 4) {
+        __m256 x[NV];
+        x[0] = _mm256_loadu_ps(row + b);
+        x[1] = _mm256_loadu_ps(row + 8 + b);
+        if constexpr (Tail) x[NV - 1] = _mm256_loadu2_m128(row + pitch + 16 + b, row + 16 + b);
+#pragma GCC unroll 4
+        for (int o = 0; o < 4; ++o) {
+          const __m256 wb = _mm256_broadcast_ss(w + o);
+#pragma GCC unroll 3
+          for (int j = 0; j < NV; ++j)
+            acc[j][o] = _mm256_fmadd_ps(x[j], wb, acc[j][o]);
+        }
+      }
+    }
+#pragma GCC unroll 4
+  for (int o = 0; o < 4; ++o) {
+    float* out = orow + o * out_plane;
+    _mm256_storeu_ps(out, acc[0][o]);
+    _mm256_storeu_ps(out + 8, acc[1][o]);
+    if constexpr (Tail) _mm256_storeu2_m128(out + W + 16, out + 16, acc[NV - 1][o]);
+  }
+}
+
+// Whether HG_CPU_CONV_ROW20=0 keeps 20-pixel rows on corr_tile (to benchmark one against the
+// other).
+bool row20_enabled() {
+  static const bool on = [] {
+    const char* env = std::getenv("HG_CPU_CONV_ROW20");
+    return env == nullptr || std::strcmp(env, "0") != 0;
+  }();
+  return on;
+}
+
 // Channel blocks [b0, b1) of one sample.
 void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bias, float* out,
                  int64_t b0, int64_t b1) {
@@ -434,7 +493,19 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
     const float* wk = wpk + blk.o0 * taps;
     const float* bb = bias != nullptr ? bias + blk.o0 : nullptr;
     const int rows = tile_rows(blk.cb);
-    for (int64_t r = 0; r < c.out_h;) {
+    const bool row20 = c.out_w == 20 && blk.cb == 4 && row20_enabled();
+    if (row20)
+      // Row pairs with row20_tile; an odd last row with corr_tile below.
+      for (int64_t r = 0; r + 2 <= c.out_h; r += 2) {
+        const float* srow = s.data + r * s.pitch;
+        float* orow = out + blk.o0 * out_plane + r * c.out_w;
+        // The first tile also computes row r + 1's last 4 columns: the kernel rows of both.
+        auto [a0, a1] = tap_rows(c, r, 2);
+        row20_tile<true>(srow, s, wk, c, bb, orow, out_plane, a0, a1);
+        std::tie(a0, a1) = tap_rows(c, r + 1, 1);
+        row20_tile<false>(srow + s.pitch, s, wk, c, bb, orow + c.out_w, out_plane, a0, a1);
+      }
+    for (int64_t r = row20 ? c.out_h / 2 * 2 : 0; r < c.out_h;) {
       const int rr = r + rows <= c.out_h ? rows : 1;
       float* orow = out + blk.o0 * out_plane + r * c.out_w;
       const auto [a0, a1] = tap_rows(c, r, rr);

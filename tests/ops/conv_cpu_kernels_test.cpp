@@ -207,6 +207,10 @@ INSTANTIATE_TEST_SUITE_P(
         // padded 3x3 forward (top 1; 4 channels: one-row tiles) over 16 input channels.
         Case{"DirectFullCorrelationRowSkip", 2, 3, 8, 24, 32, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
         Case{"DirectPaddedRowSkip", 2, 16, 5, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        // Rows of 20 pixels in row mode with 4-channel blocks (row20_tile: row pairs, the last
+        // 4 columns of both in one vector), padded so that the border rows are skipped, with an
+        // odd last row; forward and backward_data both take it.
+        Case{"DirectRow20Padded", 2, 4, 7, 20, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, true},
         // More than 64 channels: the rule keeps im2col + GEMM.
         Case{"ManyChannelsGemm", 1, 65, 4, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
