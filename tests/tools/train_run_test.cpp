@@ -197,6 +197,21 @@ TEST_F(TrainRun, ResumeRefusesWhatItCannotContinue) {
   EXPECT_EQ(read_text(dir_ / "run" / "model.safetensors"), weights);
 }
 
+TEST_F(TrainRun, ImageTransformsAreCheckedAgainstTheDataBeforeTraining) {
+  Result r = run("train --data tiny --noise grayscale --device cpu --out gray");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("needs RGB images [3, H, W]; the data's samples are [1, 28, 28]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "gray" / "model.safetensors"));
+
+  r =
+      run("train --data tiny --noise block --noise-level 6 --epochs 1 --batch 32 --device cpu "
+          "--no-pictures --out block");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("block"), std::string::npos) << r.out;
+}
+
 TEST_F(TrainRun, NpyDataFolderAndStepRecords) {
   fs::create_directories(dir_ / "arrays");
   for (const auto& [name, n] : {std::pair<std::string, int64_t>{"train", 96}, {"test", 32}}) {

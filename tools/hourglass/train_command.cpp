@@ -93,6 +93,20 @@ std::string describe_device(Device device) {
   return device.str() + (cuda_is_emulated() ? " (SIMT emulator)" : "");
 }
 
+// The image transforms (block, downsample, grayscale) need image samples, grayscale RGB ones:
+// refused before anything is built rather than at the first batch.
+void check_transform_fits(const CorruptionOptions& transform, const Shape& sample) {
+  const Corruption kind = transform.kind;
+  if (kind != Corruption::kBlock && kind != Corruption::kDownsample &&
+      kind != Corruption::kGrayscale)
+    return;
+  HG_CHECK(sample.rank() == 3, "--noise ", corruption_name(kind),
+           " transforms images, but the data's samples are ", sample, ", not [C, H, W]");
+  HG_CHECK(kind != Corruption::kGrayscale || sample[0] == 3,
+           "--noise grayscale (colorization) needs RGB images [3, H, W]; the data's samples are ",
+           sample);
+}
+
 // Raised from a pre-training callback when Ctrl-C arrives: pre-training is not checkpointed.
 struct PretrainInterrupted {};
 
@@ -200,6 +214,7 @@ int run_train(const TrainArgs& args) {
             << " train / " << format_thousands(test_set.size()) << " test samples of " << sample
             << std::endl;
 
+  check_transform_fits(models::recipe_corruption(recipe), sample);
   std::unique_ptr<models::Autoencoder> model = build_model(run, sample.dims(), setup.seed);
   model->to(device);
   const models::ReconstructionLoss loss = models::recipe_loss(recipe);
