@@ -235,6 +235,7 @@ TEST_F(TrainRun, NpyDataFolderAndStepRecords) {
   for (const std::string& line : lines_of(read_text(dir_ / "run" / "metrics.jsonl"))) {
     const nlohmann::json j = nlohmann::json::parse(line);
     EXPECT_FLOAT_EQ(j.at("lr").get<float>(), 1e-3f) << line;
+    EXPECT_GT(j.at("samples_per_second").get<double>(), 0.0) << line;
     steps += j.at("phase") == "step";
     epochs += j.at("phase") == "train";
   }

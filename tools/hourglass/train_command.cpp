@@ -6,6 +6,7 @@
 // two steps and saves a checkpoint there.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -332,8 +333,20 @@ int run_train(const TrainArgs& args) {
   train_options.corruption = corruption;
   train_options.corruption_seed = setup.seed;
   train_options.log_every_steps = args.log_every;
+  // Step records carry the throughput since the previous record (or the start), counting full
+  // batches.
+  auto last_step_time = std::chrono::steady_clock::now();
+  int64_t last_global_step = -1;
   train_options.on_step = [&](const models::StepRecord& r) {
-    metrics += step_json(r, optimizer->lr()).dump() + "\n";
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_step_time).count();
+    const int64_t steps = last_global_step < 0 || r.global_step <= last_global_step
+                              ? args.log_every
+                              : r.global_step - last_global_step;
+    last_step_time = now;
+    last_global_step = r.global_step;
+    metrics +=
+        step_json(r, optimizer->lr(), steps * recipe.batch / std::max(seconds, 1e-9)).dump() + "\n";
   };
   train_options.on_epoch = [&](const models::EpochRecord& r) {
     models::TrainPosition done;

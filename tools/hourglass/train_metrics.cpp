@@ -57,10 +57,14 @@ nlohmann::json epoch_json(const models::EpochRecord& r, const std::string& loss,
   return j;
 }
 
-nlohmann::json step_json(const models::StepRecord& r, double lr) {
-  return {{"phase", "step"}, {"epoch", r.epoch},
-          {"step", r.step},  {"global_step", r.global_step},
-          {"loss", r.loss},  {"terms", terms_json(r.terms)},
+nlohmann::json step_json(const models::StepRecord& r, double lr, double samples_per_second) {
+  return {{"phase", "step"},
+          {"epoch", r.epoch},
+          {"step", r.step},
+          {"global_step", r.global_step},
+          {"loss", r.loss},
+          {"terms", terms_json(r.terms)},
+          {"samples_per_second", samples_per_second},
           {"lr", lr}};
 }
 

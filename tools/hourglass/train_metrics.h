@@ -21,7 +21,7 @@ std::string format_objective(double total, const std::vector<models::TermValue>&
                              const std::string& loss);
 
 nlohmann::json epoch_json(const models::EpochRecord& record, const std::string& loss, double lr);
-nlohmann::json step_json(const models::StepRecord& record, double lr);
+nlohmann::json step_json(const models::StepRecord& record, double lr, double samples_per_second);
 
 // The records of an interrupted run's metrics.jsonl that precede `position` (pre-training,
 // epochs before position.epoch, steps of that epoch up to position.step), so a resumed run
