@@ -318,7 +318,7 @@ int run_train(const TrainArgs& args) {
 
   // The pictures' fixed preview: the first test samples, corrupted once with the run's noise.
   const CorruptionOptions corruption = models::recipe_corruption(recipe);
-  const Tensor preview = test_set.images.slice_rows(0, std::min<int64_t>(16, test_set.size()));
+  const Tensor preview = test_set.images.slice_rows(0, std::min(kPreviewSamples, test_set.size()));
   Tensor preview_corrupted;
   if (corruption.kind != Corruption::kNone) {
     Generator preview_noise(setup.seed);

@@ -14,7 +14,6 @@
 namespace hg::cli {
 namespace {
 
-constexpr int64_t kPreviewSamples = 16;
 constexpr int64_t kSampleCount = 64;
 constexpr int64_t kInterpolationSteps = 10;
 constexpr int64_t kInterpolationPairs = 4;

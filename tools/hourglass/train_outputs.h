@@ -18,6 +18,8 @@ namespace hg::cli {
 constexpr const char* kModelWeightsFile = "model.safetensors";
 constexpr const char* kModelJsonFile = "model.json";
 constexpr const char* kTrainingStateFile = "state.safetensors";
+// How many test samples reconstructions.png shows.
+constexpr int64_t kPreviewSamples = 16;
 
 // model.json, written once per run.
 void write_model_json(const std::string& run_dir, const models::Autoencoder& model,
