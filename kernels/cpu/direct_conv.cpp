@@ -49,27 +49,25 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "conv_kernel_support.h"
 #include "simd_clones.h"
+#include "winograd_conv.h"
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define HG_DIRECT_CONV 1
+#if HG_X86_CONV_KERNELS
 #include <immintrin.h>
-#define HG_AVX2_FMA __attribute__((target("avx2,fma")))
-#else
-#define HG_DIRECT_CONV 0
 #endif
 
 namespace hg::kernels::cpu {
 
 namespace {
 
-#if HG_DIRECT_CONV
+#if HG_X86_CONV_KERNELS
 
 constexpr int64_t kMaxChannels = 64;
 constexpr int64_t kMaxKernel = 7;
@@ -79,23 +77,6 @@ constexpr int64_t kMinStridedPixels = 64;  // per phase: below, the phase split 
 constexpr int64_t kMinWgradPixels = 16;    // a 1x1 output is a dense layer: GEMM
 constexpr int64_t kGroups = 16;            // partial dw buffers of backward_weight
 constexpr double kParallelFlops = 2e6;     // below this a call runs on one thread
-
-// Growable per-thread buffer: a training loop repeats the same shapes, so after the first step
-// no call allocates. Slots: 0 padded source (per worker), 1 packed weights, 2 dw partials,
-// 3 transposed dy or phase output (per worker), 4 flat-mode output (per worker).
-float* scratch(int slot, int64_t n) {
-  struct Buffer {
-    std::unique_ptr<float[]> data;
-    int64_t size = 0;
-  };
-  thread_local Buffer slots[5];
-  Buffer& b = slots[slot];
-  if (n > b.size) {
-    b.data.reset(new float[static_cast<size_t>(n)]);
-    b.size = n;
-  }
-  return b.data.get();
-}
 
 // sum_i v[i] in double over 8 interleaved lanes added in lane order: vectorizable, fixed order.
 HG_SIMD_CLONES double sum_plane(const float* __restrict v, int64_t n) {
@@ -209,7 +190,7 @@ struct Src {
 Src padded(const Corr& c, const float* src) {
   if (c.in_place()) return {src, c.src_w, c.src_h * c.src_w};
   const int64_t hp = c.hp(), wp = c.wp(), sh = c.sh, sw = c.sw;
-  float* buf = scratch(0, c.in_c * hp * wp);
+  float* buf = thread_scratch(Scratch::kPaddedSource, c.in_c * hp * wp);
   // Stride 1: the columns J with 0 <= J - left < src_w.
   const int64_t j0 = std::clamp<int64_t>(c.left, 0, wp);
   const int64_t j1 = std::clamp<int64_t>(c.left + c.src_w, j0, wp);
@@ -468,7 +449,7 @@ void corr_blocks(const Corr& c, const Src& s, const float* wpk, const float* bia
   if (c.flat()) {
     // Vectors over the flat grid into tmp [channel][flat_len], then its real columns copied out.
     const int64_t len = c.flat_len(), wp = c.wp(), nq = (len + 7) / 8;
-    float* tmp = scratch(4, c.out_c * len);
+    float* tmp = thread_scratch(Scratch::kFlatOutput, c.out_c * len);
     for (int64_t bi = b0; bi < b1; ++bi) {
       const Block blk = block_at(bi, c.out_c);
       const float* wk = wpk + blk.o0 * taps;
@@ -613,53 +594,13 @@ WgradTile wgrad_tile_for(int cv, int64_t kw) {
   }
 }
 
-// dyt[p * co_pad + o] = dy[o * plane + p] for o < co_n, 0 up to co_pad: 8 x 8 blocks transposed
-// in registers (a scalar gather cost about 2.5% of the torch-conv training step), the edges
-// scalar.
-HG_AVX2_FMA void transpose_dy(const float* dy, int64_t co_n, int64_t plane, int64_t co_pad,
-                              float* dyt) {
-  const int64_t o8 = co_n / 8 * 8, p8 = plane / 8 * 8;
-  for (int64_t p0 = 0; p0 < p8; p0 += 8) {
-    for (int64_t o0 = 0; o0 < o8; o0 += 8) {
-      __m256 r[8], t[8], u[8];
-#pragma GCC unroll 8
-      for (int k = 0; k < 8; ++k)
-        r[k] = _mm256_loadu_ps(dy + (o0 + k) * plane + p0);
-#pragma GCC unroll 4
-      for (int k = 0; k < 8; k += 2) {
-        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
-        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
-      }
-#pragma GCC unroll 2
-      for (int k = 0; k < 8; k += 4) {
-        u[k] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        u[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        u[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        u[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
-      }
-      // u[k] (k < 4): channels o0..o0+3 of pixel p0 + k (low half) and of pixel p0 + k + 4
-      // (high half); u[k + 4]: the same for channels o0+4..o0+7.
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; ++k) {
-        _mm256_storeu_ps(dyt + (p0 + k) * co_pad + o0,
-                         _mm256_permute2f128_ps(u[k], u[k + 4], 0x20));
-        _mm256_storeu_ps(dyt + (p0 + k + 4) * co_pad + o0,
-                         _mm256_permute2f128_ps(u[k], u[k + 4], 0x31));
-      }
-    }
-    for (int64_t p = p0; p < p0 + 8; ++p) {
-      for (int64_t o = o8; o < co_n; ++o)
-        dyt[p * co_pad + o] = dy[o * plane + p];
-      for (int64_t o = co_n; o < co_pad; ++o)
-        dyt[p * co_pad + o] = 0.0f;
-    }
-  }
-  for (int64_t p = p8; p < plane; ++p) {
-    for (int64_t o = 0; o < co_n; ++o)
-      dyt[p * co_pad + o] = dy[o * plane + p];
-    for (int64_t o = co_n; o < co_pad; ++o)
-      dyt[p * co_pad + o] = 0.0f;
-  }
+// dyt[p * co_pad + o] = dy[o * plane + p] for o < co_n, 0 up to co_pad (a scalar gather cost
+// about 2.5% of the torch-conv training step; transpose_matrix works in 8 x 8 register blocks).
+void transpose_dy(const float* dy, int64_t co_n, int64_t plane, int64_t co_pad, float* dyt) {
+  transpose_matrix(dy, co_n, plane, plane, dyt, co_pad);
+  if (co_pad > co_n)
+    for (int64_t p = 0; p < plane; ++p)
+      std::fill(dyt + p * co_pad + co_n, dyt + (p + 1) * co_pad, 0.0f);
 }
 
 // pt (+)= the weight gradient of one sample over forward_corr's virtual taps, pt laid out
@@ -678,23 +619,38 @@ void wgrad_sample(const Conv2dGeometry& g, const Corr& c, const Src& s, const fl
   }
 }
 
-// The CPU has AVX2 and FMA, and the environment does not set HG_CPU_CONV_DIRECT=0 (which keeps
-// every geometry on im2col + GEMM, to benchmark one path against the other).
+// HG_CPU_CONV_DIRECT=0 keeps every geometry on im2col + GEMM, to benchmark one path against
+// the other.
 bool direct_enabled() {
-  static const bool ok = [] {
-    const char* env = std::getenv("HG_CPU_CONV_DIRECT");
-    if (env != nullptr && std::strcmp(env, "0") == 0) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
+  static const bool ok = avx2_fma_kernels_enabled("HG_CPU_CONV_DIRECT");
   return ok;
 }
 
-#endif  // HG_DIRECT_CONV
+#endif  // HG_X86_CONV_KERNELS
 
 }  // namespace
 
-#if HG_DIRECT_CONV
+#if HG_X86_CONV_KERNELS
+
+namespace {
+
+// The Winograd kernels' view of a stride-1 5x5 correlation, when they take it for this batch.
+std::optional<Correlation5x5> winograd_view(const Corr& c, int64_t batch) {
+  if (c.kh != 5 || c.kw != 5 || c.sh != 1 || c.sw != 1) return std::nullopt;
+  const Correlation5x5 w{c.in_c, c.out_c, c.src_h, c.src_w, c.top, c.left, c.out_h, c.out_w};
+  if (!winograd_takes(w, batch)) return std::nullopt;
+  return w;
+}
+
+// Runs the correlation with the Winograd kernels; w is the Conv2d weight in `layout`.
+void winograd_run(const Correlation5x5& wc, int64_t batch, const float* src, const float* w,
+                  WinogradWeights layout, const float* bias, float* out) {
+  float* u = thread_scratch(Scratch::kPackedWeights, winograd_weights_size(wc));
+  winograd_transform_weights(wc, w, layout, u);
+  winograd_correlate(wc, batch, src, u, bias, out);
+}
+
+}  // namespace
 
 // A correlation whose computed vector lanes are at least 3/4 real output pixels (in flat mode
 // when that is better; a row of fewer than 8 pixels needs flat mode).
@@ -713,12 +669,15 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
   // Every stride phase meets at least one kernel tap.
   if (g.stride_h > g.kernel_h || g.stride_w > g.kernel_w) return false;
   const bool strided = g.stride_h > 1 || g.stride_w > 1;
+  const bool unit_stride = g.stride_h == 1 && g.stride_w == 1;
   switch (pass) {
     case ConvPass::kForward:
+      if (winograd_view(forward_corr(g), g.batch)) return true;
       return lanes_well_used(forward_corr(g)) &&
              (!strided || g.out_h * g.out_w >= kMinStridedPixels) &&
              (g.out_channels >= 4 || g.kernel_h * g.kernel_w <= 9);
     case ConvPass::kBackwardData:
+      if (unit_stride && winograd_view(backward_data_phase(g, 0, 0, 0).c, g.batch)) return true;
       // Every dx phase; dx has the correlation's output channels.
       for (int64_t p = 0; p < g.stride_h; ++p)
         for (int64_t q = 0; q < g.stride_w; ++q)
@@ -727,6 +686,7 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
             return false;
       return g.in_channels >= 4 || g.kernel_h * g.kernel_w <= 9;
     case ConvPass::kBackwardWeight:
+      if (winograd_view(forward_corr(g), g.batch)) return true;
       return g.out_channels >= kMinWgradChannels && g.out_h * g.out_w >= kMinWgradPixels &&
              ceil_div(g.kernel_w, g.stride_w) <= kMaxWgradKernelW;
   }
@@ -736,7 +696,11 @@ bool direct_conv_takes(const Conv2dGeometry& g, ConvPass pass) {
 void direct_conv_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                          float* y) {
   const Corr c = forward_corr(g);
-  float* wpk = scratch(1, c.out_c * c.taps());
+  if (const auto wc = winograd_view(c, g.batch)) {
+    winograd_run(*wc, g.batch, x, w, WinogradWeights::kForward, bias, y);
+    return;
+  }
+  float* wpk = thread_scratch(Scratch::kPackedWeights, c.out_c * c.taps());
   pack_weights(
       c,
       [&](int64_t co, int64_t vi, int64_t a, int64_t b) {
@@ -755,7 +719,11 @@ void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const f
   if (!strided) {
     // One phase, written straight into dx.
     const Corr c = backward_data_phase(g, 0, 0, 0).c;
-    float* wpk = scratch(1, g.w_numel());
+    if (const auto wc = winograd_view(c, g.batch)) {
+      winograd_run(*wc, g.batch, dy, w, WinogradWeights::kAdjoint, bias, dx);
+      return;
+    }
+    float* wpk = thread_scratch(Scratch::kPackedWeights, g.w_numel());
     // Correlation channel o = ci, input channel i = co, the kernel flipped.
     pack_weights(
         c,
@@ -769,7 +737,7 @@ void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const f
   // Every real tap belongs to exactly one phase, so the phases' packed weights fill w_numel.
   std::vector<Phase> phases;
   phases.reserve(static_cast<size_t>(sh * sw));
-  float* wpk = scratch(1, g.w_numel());
+  float* wpk = thread_scratch(Scratch::kPackedWeights, g.w_numel());
   int64_t off = 0;
   for (int64_t p = 0; p < sh; ++p)
     for (int64_t q = 0; q < sw; ++q) {
@@ -794,7 +762,7 @@ void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const f
     for (const Phase& ph : phases) {
       const Corr& c = ph.c;
       const int64_t plane = c.out_h * c.out_w;
-      float* out = scratch(3, ci_n * plane);
+      float* out = thread_scratch(Scratch::kSampleTemp, ci_n * plane);
       corr_blocks(c, padded(c, dy + n * y_stride), wpk + ph.wpk_off, bias, out, b0, b1);
       const int64_t o0 = block_at(b0, ci_n).o0;
       const int64_t o1 = b1 < blocks ? block_at(b1, ci_n).o0 : ci_n;
@@ -824,9 +792,20 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
   const int64_t N = g.batch, co_n = g.out_channels, ci_n = g.in_channels;
   const int64_t plane = g.out_h * g.out_w, x_stride = ci_n * g.in_h * g.in_w;
   const int64_t y_stride = co_n * plane, co_pad = (co_n + 7) / 8 * 8;
+  if (const auto wc = winograd_view(c, N)) {
+    winograd_weight_gradient(*wc, N, x, dy, dw);
+    if (dbias != nullptr)
+      for (int64_t o = 0; o < co_n; ++o) {
+        double s = 0.0;
+        for (int64_t n = 0; n < N; ++n)
+          s += sum_plane(dy + n * y_stride + o * plane, plane);
+        dbias[o] = static_cast<float>(s);
+      }
+    return;
+  }
   const int64_t vtaps = c.taps(), pt_n = vtaps * co_pad;
   const int64_t groups = std::min(N, kGroups);
-  float* partial = scratch(2, groups * pt_n);
+  float* partial = thread_scratch(Scratch::kWeightPartials, groups * pt_n);
   std::fill(partial, partial + groups * pt_n, 0.0f);
   double bias_partial[kGroups * kMaxChannels] = {};
   const bool parallel = c.flops() * static_cast<double>(N) > kParallelFlops;
@@ -835,7 +814,7 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
     for (int64_t n = gi * N / groups; n < (gi + 1) * N / groups; ++n) {
       const float* dyn = dy + n * y_stride;
       // dy of the sample transposed to [pixel][co_pad].
-      float* dyt = scratch(3, plane * co_pad);
+      float* dyt = thread_scratch(Scratch::kSampleTemp, plane * co_pad);
       transpose_dy(dyn, co_n, plane, co_pad, dyt);
       wgrad_sample(g, c, padded(c, x + n * x_stride), dyt, co_pad, partial + gi * pt_n);
       if (dbias != nullptr)
@@ -864,7 +843,7 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
     }
 }
 
-#else  // !HG_DIRECT_CONV: no AVX2 kernels on this platform; conv.cpp never calls them.
+#else  // !HG_X86_CONV_KERNELS: no AVX2 kernels on this platform; conv.cpp never calls them.
 
 bool direct_conv_takes(const Conv2dGeometry&, ConvPass) {
   return false;
@@ -882,6 +861,6 @@ void direct_conv_backward_weight(const Conv2dGeometry&, const float*, const floa
   throw std::logic_error("direct_conv_backward_weight: no direct conv kernels on this platform");
 }
 
-#endif  // HG_DIRECT_CONV
+#endif  // HG_X86_CONV_KERNELS
 
 }  // namespace hg::kernels::cpu

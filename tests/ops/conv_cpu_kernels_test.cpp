@@ -6,9 +6,9 @@
 // geometries of the direct kernels (direct_conv.h: channel counts that are not multiples of the
 // channel blocks, rows of exactly 8 pixels or with an overlapping last pixel vector, padding
 // wider than the kernel, kernels of 1 to 7 columns, batch 1, kernel rows skipped at the zero
-// border). Outputs start as NaN, so anything a kernel fails to overwrite shows. Tolerance per
-// element: 1e-4 * (1 + sum of |terms|). All three passes are also checked to be bitwise the same
-// on one thread.
+// border), and the Winograd geometries (winograd_conv.h). Outputs start as NaN, so anything a
+// kernel fails to overwrite shows. Tolerance per element: 1e-4 * (1 + sum of |terms|). All three
+// passes are also checked to be bitwise the same on one thread.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -211,6 +211,14 @@ INSTANTIATE_TEST_SUITE_P(
         // 4 columns of both in one vector), padded so that the border rows are skipped, with an
         // odd last row; forward and backward_data both take it.
         Case{"DirectRow20Padded", 2, 4, 7, 20, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, true},
+        // Winograd F(2x2, 5x5) (winograd_conv.h: stride-1 5x5, 8 to 64 channels, batch >= 2) for
+        // forward and backward_data: odd output sizes (a last tile row / column half dropped),
+        // channel counts padded to 16 and 24; a torch-conv 32 -> 32 layer; padding wider than
+        // the kernel (backward_data's correlation then starts one row / column inside dy).
+        Case{"Winograd5x5OddSizes", 3, 9, 15, 14, 17, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1, true},
+        Case{"Winograd5x5TorchConvLayer", 2, 32, 24, 24, 32, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, true},
+        Case{"Winograd5x5PaddingWiderThanKernel", 2, 8, 6, 9, 12, 5, 5, 1, 1, 5, 5, 5, 5, 1, 1,
+             false},
         // More than 64 channels: the rule keeps im2col + GEMM.
         Case{"ManyChannelsGemm", 1, 65, 4, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
