@@ -31,11 +31,11 @@
 #include <memory>
 #include <vector>
 
+#include "conv_kernel_support.h"
 #include "cpu_backend.h"
 #include "direct_conv.h"
 #include "im2col.h"
 #include "parallel.h"
-#include "simd_clones.h"
 
 namespace hg::kernels::cpu {
 
@@ -133,23 +133,6 @@ void gather(const float* src, int64_t stride, int64_t s_n, int64_t channels, int
     for (int64_t c = 0; c < channels; ++c)
       std::memcpy(dst + c * ld + s * P, src + s * stride + c * P,
                   static_cast<size_t>(P) * sizeof(float));
-}
-
-// sum_i v[i] in double, over kLanes interleaved partial sums (lane j takes i = j mod kLanes)
-// added in lane order at the end: independent accumulators vectorize, and the order is fixed.
-HG_SIMD_CLONES double sum_row(const float* __restrict v, int64_t n) {
-  constexpr int kLanes = 8;
-  double lanes[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j)
-      lanes[j] += static_cast<double>(v[i + j]);
-  for (int j = 0; i < n; ++i, ++j)
-    lanes[j] += static_cast<double>(v[i]);
-  double s = 0.0;
-  for (double l : lanes)
-    s += l;
-  return s;
 }
 
 // The GEMM operand of output rows [oh0, oh1) of s_n samples starting at x (rows of
@@ -349,7 +332,7 @@ void CpuBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x,
       }
       if (dbias != nullptr)
         for (int64_t o = 0; o < co_n; ++o)
-          bias_partial[gi * co_n + o] += sum_row(dyc + o * ld, s_n * P);
+          bias_partial[gi * co_n + o] += sum_in_double(dyc + o * ld, s_n * P);
     }
   }
   if (groups > 1 && K > 0) {

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <memory>
 
+#include "simd_clones.h"
+
 #if HG_X86_CONV_KERNELS
 #include <immintrin.h>
 #endif
@@ -34,6 +36,21 @@ float* thread_scratch(Scratch slot, int64_t n) {
     b.size = n;
   }
   return b.data.get();
+}
+
+HG_SIMD_CLONES double sum_in_double(const float* __restrict v, int64_t n) {
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j)
+      lanes[j] += static_cast<double>(v[i + j]);
+  for (int j = 0; i < n; ++i, ++j)
+    lanes[j] += static_cast<double>(v[i]);
+  double s = 0.0;
+  for (double l : lanes)
+    s += l;
+  return s;
 }
 
 #if HG_X86_CONV_KERNELS

@@ -1,6 +1,6 @@
-// What the hand-vectorized CPU convolution kernels (direct_conv.cpp, winograd_conv.cpp) share:
-// the AVX2 + FMA target attribute and run-time check, per-thread scratch buffers, and an
-// 8 x 8-blocked transpose between channel-major ([channel][pixel]) and pixel-major layouts.
+// What the CPU convolution kernels (conv.cpp, direct_conv.cpp, winograd_*.cpp) share: the AVX2 +
+// FMA target attribute and run-time check, per-thread scratch buffers, an 8 x 8-blocked transpose
+// between channel-major ([channel][pixel]) and pixel-major layouts, and the bias gradient's sum.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,10 @@ enum class Scratch {
   kCount
 };
 float* thread_scratch(Scratch slot, int64_t n);
+
+// sum_i v[i] in double over 8 interleaved partial sums (lane j takes i = j mod 8) added in lane
+// order at the end: independent accumulators vectorize, and the order is fixed.
+double sum_in_double(const float* v, int64_t n);
 
 #if HG_X86_CONV_KERNELS
 // dst[j * dst_ld + i] = src[i * src_ld + j] for i < rows, j < cols: 8 x 8 blocks transposed in

@@ -56,7 +56,6 @@
 #include <vector>
 
 #include "conv_kernel_support.h"
-#include "simd_clones.h"
 #include "winograd_conv.h"
 
 #if HG_X86_CONV_KERNELS
@@ -77,22 +76,6 @@ constexpr int64_t kMinStridedPixels = 64;  // per phase: below, the phase split 
 constexpr int64_t kMinWgradPixels = 16;    // a 1x1 output is a dense layer: GEMM
 constexpr int64_t kGroups = 16;            // partial dw buffers of backward_weight
 constexpr double kParallelFlops = 2e6;     // below this a call runs on one thread
-
-// sum_i v[i] in double over 8 interleaved lanes added in lane order: vectorizable, fixed order.
-HG_SIMD_CLONES double sum_plane(const float* __restrict v, int64_t n) {
-  constexpr int kLanes = 8;
-  double lanes[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j)
-      lanes[j] += static_cast<double>(v[i + j]);
-  for (int j = 0; i < n; ++i, ++j)
-    lanes[j] += static_cast<double>(v[i]);
-  double s = 0.0;
-  for (double l : lanes)
-    s += l;
-  return s;
-}
 
 // The fraction of computed vector lanes that are real output pixels, for rows of `width` pixels
 // cut into 8-pixel vectors (0 below 8), and in flat mode (see Corr) with a kw-tap kernel.
@@ -798,7 +781,7 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
       for (int64_t o = 0; o < co_n; ++o) {
         double s = 0.0;
         for (int64_t n = 0; n < N; ++n)
-          s += sum_plane(dy + n * y_stride + o * plane, plane);
+          s += sum_in_double(dy + n * y_stride + o * plane, plane);
         dbias[o] = static_cast<float>(s);
       }
     return;
@@ -819,7 +802,7 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
       wgrad_sample(g, c, padded(c, x + n * x_stride), dyt, co_pad, partial + gi * pt_n);
       if (dbias != nullptr)
         for (int64_t o = 0; o < co_n; ++o)
-          bias_partial[gi * co_n + o] += sum_plane(dyn + o * plane, plane);
+          bias_partial[gi * co_n + o] += sum_in_double(dyn + o * plane, plane);
     }
   }
   // dw[real tap] = sum of the group partials [virtual tap, co], in group order.

@@ -24,7 +24,9 @@ void* CpuBackend::allocate(size_t bytes) {
   return ptr;
 }
 
-void CpuBackend::deallocate(void* ptr, size_t) { std::free(ptr); }
+void CpuBackend::deallocate(void* ptr, size_t) {
+  std::free(ptr);
+}
 
 void CpuBackend::copy_from_host(void* dst, const void* src, size_t bytes) {
   if (bytes) std::memcpy(dst, src, bytes);

@@ -21,7 +21,7 @@
 // Layout: channels innermost (pixel-major) everywhere, so a transform is a fixed sequence of
 // additions and FMAs on vectors of 8 channels with compile-time coefficients. Per sample: the
 // source is transposed into a zero-bordered pixel-major buffer; per row of tiles, input
-// transform -> V [36][tiles][in_c_pad], GEMM -> M [36][tiles][out_c_pad], output transform
+// transform -> V [tiles][36][in_c_pad], GEMM -> M [tiles][36][out_c_pad], output transform
 // (+ bias) -> a pixel-major output; the output is transposed back to channel-major at the end.
 // Channel counts are padded to multiples of 8 with zeros (weights and input), so padded lanes
 // compute zeros that are never stored. Odd output sizes compute one more tile row / column whose
@@ -71,14 +71,14 @@ void products(const Plan& p, const float* v, const float* u, float* m) {
       const int vectors = static_cast<int>(std::min<int64_t>(kMaxVectors, co_vectors - k0));
       for (int64_t bi = 0; bi < blocks; ++bi) {
         const int64_t t0 = bi * p.tw / blocks, t1 = (bi + 1) * p.tw / blocks;
-        const GemmBlock blk{v + (xi * p.tw + t0) * p.ci_pad,
-                            p.ci_pad,
+        const GemmBlock blk{v + (t0 * kPositions + xi) * p.ci_pad,
+                            kPositions * p.ci_pad,
                             1,
                             p.ci_pad,
                             u + xi * p.ci_pad * p.co_pad + kLanes * k0,
                             p.co_pad,
-                            m + (xi * p.tw + t0) * p.co_pad + kLanes * k0,
-                            p.co_pad};
+                            m + (t0 * kPositions + xi) * p.co_pad + kLanes * k0,
+                            kPositions * p.co_pad};
         multiply_block(blk, static_cast<int>(t1 - t0), vectors, false);
       }
     }
@@ -93,7 +93,7 @@ HG_AVX2_FMA void output_tiles(const Plan& p, const float* m, const float* bias_p
       __m256 s[kPositions], t[2 * kSide], y[4];
 #pragma GCC unroll 36
       for (int xi = 0; xi < kPositions; ++xi)
-        s[xi] = _mm256_loadu_ps(m + (xi * p.tw + tx) * p.co_pad + o0);
+        s[xi] = _mm256_loadu_ps(m + (tx * kPositions + xi) * p.co_pad + o0);
 #pragma GCC unroll 6
       for (int c = 0; c < kSide; ++c)
         apply(kAT, s + c, kSide, t + c, kSide);  // t = A^T s (2 x 6)
@@ -118,7 +118,7 @@ void correlate_sample(const Correlation5x5& c, const Plan& p, const float* src, 
   float* yt = thread_scratch(Scratch::kWinogradOutput, 4 * p.th * p.tw * p.co_pad);
   load_pixel_major(c, p, src, xt);
   for (int64_t ty = 0; ty < p.th; ++ty) {
-    input_tiles(p, xt, ty, p.tw, v);
+    input_tiles(p, xt, ty, v);
     products(p, v, u, m);
     output_tiles(p, m, bias_pad, ty, yt);
   }

@@ -78,7 +78,7 @@ HG_AVX2_FMA __attribute__((always_inline)) inline void bt6(const __m256* d, int 
 
 // B^T runs down each source column once per tile row (neighbouring tiles share 4 of their 6
 // columns), then B along each tile's rows.
-HG_AVX2_FMA void input_tiles(const Plan& p, const float* xt, int64_t ty, int64_t ld, float* v) {
+HG_AVX2_FMA void input_tiles(const Plan& p, const float* xt, int64_t ty, float* v) {
   float* cols = thread_scratch(Scratch::kWinogradColumns, p.wb * kSide * kLanes);
   for (int64_t i0 = 0; i0 < p.ci_pad; i0 += kLanes) {
     const float* base = xt + 2 * ty * p.wb * p.ci_pad + i0;
@@ -102,7 +102,7 @@ HG_AVX2_FMA void input_tiles(const Plan& p, const float* xt, int64_t ty, int64_t
         bt6(d, 1, r, 1);
 #pragma GCC unroll 6
         for (int l = 0; l < kSide; ++l)
-          _mm256_storeu_ps(v + ((k * kSide + l) * ld + tx) * p.ci_pad + i0, r[l]);
+          _mm256_storeu_ps(v + (tx * kPositions + k * kSide + l) * p.ci_pad + i0, r[l]);
       }
   }
 }

@@ -73,9 +73,9 @@ HG_AVX2_FMA __attribute__((always_inline)) inline void apply(const float (&m)[R]
 // and in the padded channels.
 void load_pixel_major(const Correlation5x5& c, const Plan& p, const float* src, float* xt);
 
-// v[(xi * ld + tx) * ci_pad + i] = (B^T d B)[xi] for the 6 x 6 tiles d of tile row ty (ld: the
-// tiles per position in v, at least tw).
-void input_tiles(const Plan& p, const float* xt, int64_t ty, int64_t ld, float* v);
+// v[(tx * 36 + xi) * ci_pad + i] = (B^T d B)[xi] for the 6 x 6 tiles d of tile row ty. Tile by
+// tile (not position by position), so each tile's 36 x ci_pad values are written contiguously.
+void input_tiles(const Plan& p, const float* xt, int64_t ty, float* v);
 
 // A strided GEMM block of rows x (8 * vectors) outputs:
 //   m[t * m_ld + 8 k + l] (+)= sum_{j < depth} a[t * a_row + j * a_depth] * b[j * b_ld + 8 k + l]

@@ -64,8 +64,8 @@ void load_dy_pixel_major(const Correlation5x5& c, const Plan& p, const float* dy
   }
 }
 
-// e[(xi * ld + tx) * co_pad + o] = (G' e G'^T)[xi] for the 2 x 2 dy tiles of tile row ty.
-HG_AVX2_FMA void dy_tiles(const Plan& p, const float* dyt, int64_t ty, int64_t ld, float* e) {
+// e[(tx * 36 + xi) * co_pad + o] = (G' e G'^T)[xi] for the 2 x 2 dy tiles of tile row ty.
+HG_AVX2_FMA void dy_tiles(const Plan& p, const float* dyt, int64_t ty, float* e) {
   const int64_t width = 2 * p.tw;
   for (int64_t tx = 0; tx < p.tw; ++tx)
     for (int64_t o0 = 0; o0 < p.co_pad; o0 += kLanes) {
@@ -83,7 +83,7 @@ HG_AVX2_FMA void dy_tiles(const Plan& p, const float* dyt, int64_t ty, int64_t l
         apply(kDyG, t + 2 * k, 1, z + kSide * k, 1);  // z = t G'^T (6 x 6), row by row
 #pragma GCC unroll 36
       for (int xi = 0; xi < kPositions; ++xi)
-        _mm256_storeu_ps(e + (xi * ld + tx) * p.co_pad + o0, z[xi]);
+        _mm256_storeu_ps(e + (tx * kPositions + xi) * p.co_pad + o0, z[xi]);
     }
 }
 
@@ -103,20 +103,20 @@ void accumulate_sample(const Correlation5x5& c, const Plan& p, const float* x, c
   for (int64_t ty0 = 0; ty0 < p.th; ty0 += rows_per_group) {
     const int64_t rows = std::min(rows_per_group, p.th - ty0), tiles = rows * p.tw;
     for (int64_t r = 0; r < rows; ++r) {
-      input_tiles(p, xt, ty0 + r, group_tiles, v + r * p.tw * p.ci_pad);
-      dy_tiles(p, dyt, ty0 + r, group_tiles, e + r * p.tw * p.co_pad);
+      input_tiles(p, xt, ty0 + r, v + r * p.tw * kPositions * p.ci_pad);
+      dy_tiles(p, dyt, ty0 + r, e + r * p.tw * kPositions * p.co_pad);
     }
     for (int64_t xi = 0; xi < kPositions; ++xi)
       for (int64_t k0 = 0; k0 < co_vectors; k0 += kMaxVectors) {
         const int vectors = static_cast<int>(std::min<int64_t>(kMaxVectors, co_vectors - k0));
         for (int64_t bi = 0; bi < row_blocks; ++bi) {
           const int64_t i0 = bi * p.ci_pad / row_blocks, i1 = (bi + 1) * p.ci_pad / row_blocks;
-          const GemmBlock blk{v + xi * group_tiles * p.ci_pad + i0,
+          const GemmBlock blk{v + xi * p.ci_pad + i0,
                               1,
-                              p.ci_pad,
+                              kPositions * p.ci_pad,
                               tiles,
-                              e + xi * group_tiles * p.co_pad + kLanes * k0,
-                              p.co_pad,
+                              e + xi * p.co_pad + kLanes * k0,
+                              kPositions * p.co_pad,
                               z + (xi * p.ci_pad + i0) * p.co_pad + kLanes * k0,
                               p.co_pad};
           multiply_block(blk, static_cast<int>(i1 - i0), vectors, true);
