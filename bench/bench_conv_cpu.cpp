@@ -10,7 +10,9 @@
 // JSON output (--benchmark_format=json), prints the ratios side by side.
 // Counter GFLOP/s: 2 * (multiply-adds of the conv, padding included) / time.
 // With HG_CPU_CONV_DIRECT=0 in the environment every layer runs the im2col + GEMM path instead
-// of the direct kernels (kernels/cpu/direct_conv.h), to compare the two per layer.
+// of the direct kernels (kernels/cpu/direct_conv.h); with HG_CPU_CONV_WINOGRAD=0 the stride-1
+// 5x5 layers run the direct kernels instead of Winograd (kernels/cpu/winograd_conv.h). Each
+// switch compares two paths per layer.
 #include <benchmark/benchmark.h>
 
 #include <chrono>

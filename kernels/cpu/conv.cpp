@@ -1,6 +1,7 @@
-// CPU convolution: im2col (im2col.h) + OpenBLAS sgemm, parallel over the batch. Stride-1
-// small-channel geometries go to the direct kernels instead (direct_conv.h, which has the rule):
-// each pass first asks direct_conv_takes().
+// CPU convolution: im2col (im2col.h) + OpenBLAS sgemm, parallel over the batch. Small-channel
+// geometries go to the direct kernels instead (direct_conv.h, which has the rule, and hands the
+// stride-1 5x5 ones on to the Winograd kernels of winograd_conv.h): each pass first asks
+// direct_conv_takes().
 //
 // The GEMM operand built by im2col is kept about L2-sized (kColBudget floats), so it is still in
 // cache when the GEMM packs it:

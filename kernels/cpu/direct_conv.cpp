@@ -42,7 +42,9 @@
 // vector width), at least 16 output pixels (a 1x1 output is a dense layer, where the GEMM path
 // wins) and at most 5 kernel columns per phase. Measured on the MNIST autoencoders' layers
 // (bench/results/2026-11-21-cpu-conv-direct.md); other geometries (large channel counts, where
-// GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM.
+// GEMM's cache blocking pays off, narrow rows, dilation) keep im2col + GEMM. Before all of that,
+// stride-1 5x5 geometries that winograd_takes() (8 to 64 channels, batch >= 2) go to the Winograd
+// kernels (winograd_conv.h) in all three passes.
 #include "direct_conv.h"
 
 #include <algorithm>

@@ -49,7 +49,6 @@ namespace {
 using namespace winograd;
 
 constexpr float kAT[2][kSide] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 0.5f, -0.5f, 1}};
-constexpr double kPoints[kSide - 1] = {0, 1, -1, 0.5, -0.5};
 
 // G, 6 x 5: row k evaluates the 5-tap polynomial at point k (the last row, infinity, takes its
 // leading coefficient), divided by the scale of B^T's row k.

@@ -21,6 +21,9 @@ constexpr int kPositions = 36;  // kSide * kSide
 constexpr int64_t kLanes = 8;   // floats per AVX vector
 constexpr int64_t kMinChannels = 8, kMaxChannels = 64, kMinOutput = 4;
 
+// The finite points of the Toom-Cook algorithms; the sixth is infinity.
+constexpr double kPoints[kSide - 1] = {0, 1, -1, 0.5, -0.5};
+
 // B^T of the points 0, 1, -1, 1/2, -1/2, infinity (winograd_conv.cpp derives it), its rows
 // scaled by kBTScale to small integers:
 //   1  0 -5  0  4  0 /  0 -1 -1  4  4  0 /  0  1 -1 -4  4  0 /

@@ -32,7 +32,6 @@ using namespace winograd;
 
 constexpr int64_t kGroups = 16;    // partial Z buffers
 constexpr int64_t kMinDepth = 16;  // tiles per GEMM: tile rows are grouped to reach this
-constexpr double kPoints[kSide - 1] = {0, 1, -1, 0.5, -0.5};
 
 // G' row k = (1, p_k) / (B^T row scale k) (infinity: (0, 1) / 4), times kDyScale[k].
 constexpr float kDyG[kSide][2] = {{1, 0}, {1, 1}, {1, -1}, {2, 1}, {2, -1}, {0, 1}};
