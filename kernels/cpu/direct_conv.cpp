@@ -233,6 +233,13 @@ Phase backward_data_phase(const Conv2dGeometry& g, int64_t p, int64_t q, int64_t
   return {c, p, q, m, mq, wpk_off};
 }
 
+// Whether two backward_data phases read the same zero-bordered source (padded() depends on
+// nothing else: they share the channels, the source and unit strides).
+bool same_border(const Corr& a, const Corr& b) {
+  return a.top == b.top && a.left == b.left && a.out_h == b.out_h && a.out_w == b.out_w &&
+         a.kh == b.kh && a.kw == b.kw;
+}
+
 // Output channel blocks of the correlation: blocks of 4, then one of 2 and / or one of 1.
 struct Block {
   int64_t o0;
@@ -744,11 +751,19 @@ void direct_conv_backward_data(const Conv2dGeometry& g, const float* dy, const f
       2.0 * static_cast<double>(g.w_numel() * hw) * static_cast<double>(g.batch) > kParallelFlops;
   // Channel blocks [b0, b1) of sample n: each phase into a buffer, then interleaved into dx.
   auto sample = [&](int64_t n, int64_t b0, int64_t b1) {
+    const Corr* bordered = nullptr;  // the phase whose zero-bordered dy `s` holds
+    Src s{};
     for (const Phase& ph : phases) {
       const Corr& c = ph.c;
+      // Phases with the same border and size read the same bordered dy (all four phases of a
+      // 4x4 stride-2 layer): it is built once.
+      if (bordered == nullptr || !same_border(*bordered, c)) {
+        s = padded(c, dy + n * y_stride);
+        bordered = &c;
+      }
       const int64_t plane = c.out_h * c.out_w;
       float* out = thread_scratch(Scratch::kSampleTemp, ci_n * plane);
-      corr_blocks(c, padded(c, dy + n * y_stride), wpk + ph.wpk_off, bias, out, b0, b1);
+      corr_blocks(c, s, wpk + ph.wpk_off, bias, out, b0, b1);
       const int64_t o0 = block_at(b0, ci_n).o0;
       const int64_t o1 = b1 < blocks ? block_at(b1, ci_n).o0 : ci_n;
       for (int64_t o = o0; o < o1; ++o)
