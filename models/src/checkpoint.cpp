@@ -122,9 +122,34 @@ Device model_device(const nn::Module& model) {
 
 }  // namespace
 
-void save_model_weights(const std::string& path, const nn::Module& model) {
-  io::save_safetensors(path, model.named_parameters(),
-                       {{"format", kModelFormat}, {"class", model.type_name()}});
+void save_model_weights(const std::string& path, const nn::Module& model,
+                        const TrainPosition* position) {
+  std::map<std::string, std::string> metadata{{"format", kModelFormat},
+                                              {"class", model.type_name()}};
+  if (position != nullptr) {
+    metadata["position.epoch"] = std::to_string(position->epoch);
+    metadata["position.step"] = std::to_string(position->step);
+    metadata["position.samples"] = std::to_string(position->samples);
+  }
+  io::save_safetensors(path, model.named_parameters(), metadata);
+}
+
+void check_checkpoint_pair(const std::string& weights_path, const std::string& state_path) {
+  const io::SafetensorsFile weights = io::load_safetensors(weights_path);
+  if (weights.metadata.count("position.epoch") == 0) return;  // not saved by a checkpoint
+  const io::SafetensorsFile state = io::load_safetensors(state_path);
+  auto where = [](const io::SafetensorsFile& file, const std::string& path) {
+    std::ostringstream text;
+    text << "epoch " << parse_i64(file, path, "position.epoch") << ", step "
+         << parse_i64(file, path, "position.step") << " ("
+         << parse_i64(file, path, "position.samples") << " samples)";
+    return text.str();
+  };
+  const std::string saved = where(weights, weights_path), state_at = where(state, state_path);
+  HG_CHECK(saved == state_at, "the checkpoint files do not belong together: ", weights_path,
+           " was saved at ", saved, " but ", state_path, " at ", state_at,
+           " (the run stopped between writing them). The weights still load for evaluation; "
+           "resuming needs a matching pair, so train a new run");
 }
 
 void load_model_weights(const std::string& path, nn::Module& model) {

@@ -434,6 +434,37 @@ TEST(CheckpointState, MismatchesLeaveEverythingUntouched) {
       {"covers 8 parameters", "has 10"});
 }
 
+// The two files of a checkpoint are written one after the other; a pair from different
+// positions (a crash between the writes) is refused, naming both positions.
+TEST(CheckpointState, PairFromDifferentPositionsIsRefused) {
+  TempDir dir;
+  auto model = dense(1);
+  auto opt = adam(*model);
+  TrainPosition at_epoch_1;
+  at_epoch_1.epoch = 1;
+  at_epoch_1.samples = 192;
+  TrainPosition at_epoch_2 = at_epoch_1;
+  at_epoch_2.epoch = 2;
+  at_epoch_2.samples = 384;
+  const std::string weights = dir.file("model.safetensors"), state = dir.file("state.safetensors");
+  save_model_weights(weights, *model, &at_epoch_1);
+  save_training_state(state, *opt, *model, at_epoch_1);
+  EXPECT_NO_THROW(check_checkpoint_pair(weights, state));
+  EXPECT_EQ(io::load_safetensors(weights).metadata.at("position.samples"), "192");
+
+  save_model_weights(weights, *model, &at_epoch_2);  // then "crashed" before the state
+  testing::expect_error([&] { check_checkpoint_pair(weights, state); },
+                        {"do not belong together",
+                         "model.safetensors was saved at epoch 2, step 0 "
+                         "(384 samples)",
+                         "state.safetensors at epoch 1, step 0 (192 samples)"});
+
+  // Weights saved outside a training run record no position and pair with any state.
+  save_model_weights(weights, *model);
+  EXPECT_EQ(io::load_safetensors(weights).metadata.count("position.epoch"), 0u);
+  EXPECT_NO_THROW(check_checkpoint_pair(weights, state));
+}
+
 TEST(CheckpointState, FileCarriesPositionOptimizerAndGenerators) {
   TempDir dir;
   auto model = vae(1);

@@ -195,6 +195,21 @@ TEST_F(TrainRun, ResumeRefusesWhatItCannotContinue) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("state.safetensors"), std::string::npos) << r.err;
   EXPECT_EQ(read_text(dir_ / "run" / "model.safetensors"), weights);
+
+  // Weights and state from different checkpoints (as a crash between their two writes leaves
+  // them): refused, and nothing is written.
+  ASSERT_EQ(
+      run("train --data tiny --epochs 2 --batch 32 --device cpu --no-pictures --out two").code, 0);
+  ASSERT_EQ(
+      run("train --data tiny --epochs 1 --batch 32 --device cpu --no-pictures --out one").code, 0);
+  fs::copy_file(dir_ / "two" / "model.safetensors", dir_ / "one" / "model.safetensors",
+                fs::copy_options::overwrite_existing);
+  const std::string metrics = read_text(dir_ / "one" / "metrics.jsonl");
+  r = run("train --resume --out one --epochs 3 --device cpu");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("do not belong together"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("epoch 2, step 0"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(dir_ / "one" / "metrics.jsonl"), metrics);
 }
 
 TEST_F(TrainRun, ImageTransformsAreCheckedAgainstTheDataBeforeTraining) {

@@ -241,6 +241,8 @@ int run_train(const TrainArgs& args) {
   data::DataLoader test_loader(test_set, loader_options);
 
   if (args.resume) {
+    models::check_checkpoint_pair(setup.run_dir + "/" + kModelWeightsFile,
+                                  setup.run_dir + "/" + kTrainingStateFile);
     models::load_model_weights(setup.run_dir + "/" + kModelWeightsFile, *model);
     setup.position =
         models::load_training_state(setup.run_dir + "/" + kTrainingStateFile, *optimizer, *model);

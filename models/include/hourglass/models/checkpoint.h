@@ -2,7 +2,9 @@
 //
 // model.safetensors: every parameter under its PyTorch state_dict name and layout
 //   ("encoder.0.weight" [64, 784], ...), float32, so the equivalent torch.nn model loads it with
-//   load_state_dict. Metadata: "format": "hourglass.model/1", "class": the model's type_name().
+//   load_state_dict. Metadata: "format": "hourglass.model/1", "class": the model's type_name(),
+//   and, when saved as part of a training checkpoint, the position it was saved at
+//   ("position.epoch" / ".step" / ".samples", as in state.safetensors).
 //
 // model.json: the architecture, enough to rebuild the model in torch.nn (tools/hourglass_torch.py
 //   does):
@@ -40,9 +42,11 @@
 //   "epoch.term_names" (a JSON array of the term names, in the objective's order),
 //   "optimizer.name" / ".steps_taken" / ".parameters" (the parameter count).
 //
-// All writes are atomic. Loading checks everything against the model and optimizer it fills
-// (names, shapes, optimizer kind, parameter count) and says what differs; nothing is modified
-// unless the whole file fits.
+// All writes are atomic, each file on its own: a crash between writing the two files of a
+// checkpoint leaves a pair from different positions, which check_checkpoint_pair() detects before
+// a resume. Loading checks everything against the model and optimizer it fills (names, shapes,
+// optimizer kind, parameter count) and says what differs; nothing is modified unless the whole
+// file fits.
 #pragma once
 
 #include <map>
@@ -55,7 +59,9 @@
 
 namespace hg::models {
 
-void save_model_weights(const std::string& path, const nn::Module& model);
+// With a position (a training checkpoint), the file records it for check_checkpoint_pair().
+void save_model_weights(const std::string& path, const nn::Module& model,
+                        const TrainPosition* position = nullptr);
 // Strict: the file must hold exactly the model's parameters with their shapes (missing and
 // unexpected names are listed). Values are copied into the existing parameters, on their device.
 void load_model_weights(const std::string& path, nn::Module& model);
@@ -70,5 +76,10 @@ void save_training_state(const std::string& path, const optim::Optimizer& optimi
 // generator; returns the position to resume from (its sums on the model's device).
 TrainPosition load_training_state(const std::string& path, optim::Optimizer& optimizer,
                                   Autoencoder& model);
+
+// hg::Error when the weights file records a training position (epoch, step, samples) other than
+// the state file's: the two were not written by one checkpoint. Weights saved without a position
+// (outside a training run) pass. Reads both files, changes nothing.
+void check_checkpoint_pair(const std::string& weights_path, const std::string& state_path);
 
 }  // namespace hg::models
