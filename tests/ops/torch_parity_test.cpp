@@ -8,7 +8,7 @@
 //
 // Tolerance: |got - torch| <= 1e-4 + 1e-4 |torch| per element; 5e-4 + 1e-4 |torch| for the cases
 // the CPU runs with Winograd F(2x2, 5x5), whose transforms round about 30x more than a direct sum
-// (kernels/cpu/winograd_conv.h; the worst of 12 seeds here was 1.6e-4). The per-case and per-op
+// (kernels/cpu/winograd_conv.h; the worst of 10 seeds here was 1.7e-4). The per-case and per-op
 // maximum errors are printed and recorded as test properties (the relative error is taken over
 // elements with |torch| >= 1e-2, where it means something).
 //
