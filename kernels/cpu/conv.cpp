@@ -149,8 +149,7 @@ Operand columns(const Conv2dGeometry& g, const Plan& plan, const float* x, int64
   const int64_t cols = (oh1 - oh0) * g.out_w, ld = s_n * cols;
   const int64_t x_stride = g.in_channels * g.in_h * g.in_w;
   float* col = scratch(0, plan.K * ld);
-  for (int64_t s = 0; s < s_n; ++s)
-    im2col(g, x + s * x_stride, oh0, oh1, col + s * cols, ld);
+  im2col(g, x, x_stride, s_n, oh0, oh1, col, ld);
   return {col, ld};
 }
 

@@ -19,9 +19,11 @@
 
 namespace hg::kernels::cpu {
 
-// Writes the columns of output rows [oh0, oh1) of one sample x into col (row r at col + r * ld).
-void im2col(const Conv2dGeometry& g, const float* x, int64_t oh0, int64_t oh1, float* col,
-            int64_t ld);
+// Writes the columns of output rows [oh0, oh1) of `samples` consecutive samples (the first at x,
+// x_stride floats apart) into col: row r at col + r * ld, sample s's columns from
+// s * (oh1 - oh0) * out_w on.
+void im2col(const Conv2dGeometry& g, const float* x, int64_t x_stride, int64_t samples, int64_t oh0,
+            int64_t oh1, float* col, int64_t ld);
 
 // The adjoint: dx[ci, ih, iw] += every col entry of rows [oh0, oh1) that im2col would have read
 // from there. Accumulates into dx (the caller initialises it), in a fixed order.
