@@ -157,18 +157,11 @@ void winograd_transform_weights(const Correlation5x5& c, const float* w, Winogra
               layout == WinogradWeights::kForward
                   ? w[((o * c.in_c + i) * kTaps + a) * kTaps + b]
                   : w[((i * c.out_c + o) * kTaps + (kTaps - 1 - a)) * kTaps + (kTaps - 1 - b)];
-      double gg[kSide][kTaps] = {};  // G g
+      double ggt[kSide][kSide];
+      sandwich(G, g, ggt);
       for (int k = 0; k < kSide; ++k)
-        for (int a = 0; a < kTaps; ++a)
-          for (int b = 0; b < kTaps; ++b)
-            gg[k][b] += G[k][a] * g[a][b];
-      for (int k = 0; k < kSide; ++k)
-        for (int l = 0; l < kSide; ++l) {
-          double s = 0.0;
-          for (int b = 0; b < kTaps; ++b)
-            s += gg[k][b] * G[l][b];
-          u[((k * kSide + l) * p.ci_pad + i) * p.co_pad + o] = static_cast<float>(s);
-        }
+        for (int l = 0; l < kSide; ++l)
+          u[((k * kSide + l) * p.ci_pad + i) * p.co_pad + o] = static_cast<float>(ggt[k][l]);
     }
 }
 

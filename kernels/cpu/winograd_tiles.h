@@ -72,6 +72,24 @@ HG_AVX2_FMA __attribute__((always_inline)) inline void apply(const float (&m)[R]
   }
 }
 
+// out = m x m^T for an R x C matrix m and a C x C matrix x, in double: the transforms applied
+// once per call (the weights into the Winograd domain, the summed weight gradient out of it).
+template <int R, int C>
+void sandwich(const double (&m)[R][C], const double (&x)[C][C], double (&out)[R][R]) {
+  double mx[R][C] = {};
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < C; ++j)
+      for (int k = 0; k < C; ++k)
+        mx[i][k] += m[i][j] * x[j][k];
+  for (int i = 0; i < R; ++i)
+    for (int l = 0; l < R; ++l) {
+      double s = 0.0;
+      for (int k = 0; k < C; ++k)
+        s += mx[i][k] * m[l][k];
+      out[i][l] = s;
+    }
+}
+
 // xt[(y * wb + x) * ci_pad + i] = src[i, y - top, x - left] of one sample, 0 outside the source
 // and in the padded channels.
 void load_pixel_major(const Correlation5x5& c, const Plan& p, const float* src, float* xt);

@@ -153,18 +153,11 @@ void winograd_weight_gradient(const Correlation5x5& c, int64_t batch, const floa
         for (int l = 0; l < kSide; ++l)
           zs[k][l] = partial[((k * kSide + l) * p.ci_pad + i) * p.co_pad + o] /
                      (kDyScale[k] * kDyScale[l]);
-      double t[kTaps][kSide] = {};  // A'^T zs
+      double g[kTaps][kTaps];
+      sandwich(at, zs, g);
       for (int a = 0; a < kTaps; ++a)
-        for (int k = 0; k < kSide; ++k)
-          for (int l = 0; l < kSide; ++l)
-            t[a][l] += at[a][k] * zs[k][l];
-      for (int a = 0; a < kTaps; ++a)
-        for (int b = 0; b < kTaps; ++b) {
-          double s = 0.0;
-          for (int l = 0; l < kSide; ++l)
-            s += t[a][l] * at[b][l];
-          dw[((o * c.in_c + i) * kTaps + a) * kTaps + b] = static_cast<float>(s);
-        }
+        for (int b = 0; b < kTaps; ++b)
+          dw[((o * c.in_c + i) * kTaps + a) * kTaps + b] = static_cast<float>(g[a][b]);
     }
 }
 
