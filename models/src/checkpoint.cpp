@@ -1,12 +1,14 @@
 // Checkpoints (checkpoint.h): the weights under their state_dict names, model.json built from
-// every module's type_name() / torch_arguments(), and the training state (optimizer tensors,
-// the unfinished epoch's sums, the position and the generators) for an exact resume. Loading
-// validates the whole file against the model and optimizer before changing anything.
+// every module's type_name() / torch_arguments(), the training state (optimizer tensors, the
+// unfinished epoch's sums, the position and the generators) and the pre-training state (a stacked
+// model's current layer: its optimizer and noise) for an exact resume. Loading validates the
+// whole file against the model and optimizer before changing anything.
 #include "hourglass/models/checkpoint.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -120,32 +122,125 @@ Device model_device(const nn::Module& model) {
   return params.empty() ? Device::cpu() : params.front().device();
 }
 
+// The optimizer's state tensors (optimizer.<parameter index>.<key>) and metadata.
+void add_optimizer_state(const optim::Optimizer& optimizer, io::NamedTensors& tensors,
+                         std::map<std::string, std::string>& metadata) {
+  const auto& state = optimizer.state();
+  for (size_t i = 0; i < state.size(); ++i)
+    for (const auto& [key, tensor] : state[i])
+      tensors.emplace_back(optimizer_key(i, key), tensor);
+  metadata["optimizer.name"] = optimizer.name();
+  metadata["optimizer.steps_taken"] = std::to_string(optimizer.steps_taken());
+  metadata["optimizer.parameters"] = std::to_string(optimizer.params().size());
+}
+
+struct OptimizerState {
+  std::vector<std::map<std::string, Tensor>> entries;  // per parameter, on its device
+  int64_t steps_taken = 0;
+};
+
+// The optimizer state of `file`, checked against `optimizer`: every tensor not in `claimed` must
+// be an optimizer.<parameter index>.<key> entry that fits. Changes nothing.
+OptimizerState read_optimizer_state(const io::SafetensorsFile& file, const std::string& path,
+                                    const optim::Optimizer& optimizer,
+                                    const std::set<std::string>& claimed) {
+  const std::string& name = metadata_at(file, path, "optimizer.name");
+  HG_CHECK(name == optimizer.name(), path, ": the state is of optimizer '", name,
+           "', but the run uses '", optimizer.name(), "'");
+  const std::vector<Tensor>& params = optimizer.params();
+  const uint64_t count = parse_u64(file, path, "optimizer.parameters");
+  HG_CHECK(count == params.size(), path, ": the optimizer state covers ", count,
+           " parameters, but the optimizer has ", params.size());
+  OptimizerState out;
+  out.steps_taken = parse_i64(file, path, "optimizer.steps_taken");
+  out.entries.resize(params.size());
+  for (const auto& [key, tensor] : file.tensors) {
+    if (claimed.count(key)) continue;
+    HG_CHECK(key.rfind("optimizer.", 0) == 0, path, ": unexpected tensor '", key, "'");
+    const std::string rest = key.substr(10);
+    const size_t dot = rest.find('.');
+    HG_CHECK(dot != std::string::npos && dot > 0 && rest.find_first_not_of("0123456789") == dot,
+             path, ": tensor '", key, "' is not named optimizer.<parameter index>.<key>");
+    const size_t index = std::stoul(rest.substr(0, dot));
+    const std::string entry = rest.substr(dot + 1);
+    HG_CHECK(index < params.size(), path, ": tensor '", key, "' names parameter ", index,
+             ", but the optimizer has ", params.size());
+    check_float32(path, key, tensor);
+    if (entry == "step") {
+      HG_CHECK(tensor.numel() == 1, path, ": tensor '", key, "' must hold one value, found ",
+               tensor);
+      out.entries[index][entry] = tensor;  // on the CPU, as the optimizer keeps it
+    } else {
+      HG_CHECK(tensor.shape() == params[index].shape(), path, ": tensor '", key, "' ", tensor,
+               " does not match parameter ", index, " ", params[index]);
+      out.entries[index][entry] = tensor.to(params[index].device());
+    }
+  }
+  return out;
+}
+
+// A generator's seed and offset as the file records them under generator.<name>.
+std::pair<uint64_t, uint64_t> read_generator(const io::SafetensorsFile& file,
+                                             const std::string& path, const std::string& name) {
+  return {parse_u64(file, path, "generator." + name + ".seed"),
+          parse_u64(file, path, "generator." + name + ".offset")};
+}
+
+void add_generator(const std::string& name, const Generator& gen,
+                   std::map<std::string, std::string>& metadata) {
+  metadata["generator." + name + ".seed"] = std::to_string(gen.seed());
+  metadata["generator." + name + ".offset"] = std::to_string(gen.offset());
+}
+
+// The checkpoint position a file's metadata records, in words ("" when none): what
+// check_checkpoint_pair compares.
+std::string recorded_position(const io::SafetensorsFile& file, const std::string& path) {
+  std::ostringstream text;
+  if (file.metadata.count("pretrain.layer"))
+    text << "pre-training layer " << parse_i64(file, path, "pretrain.layer") + 1 << " after "
+         << parse_i64(file, path, "pretrain.epochs_done") << " epochs";
+  else if (file.metadata.count("position.epoch"))
+    text << "epoch " << parse_i64(file, path, "position.epoch") << ", step "
+         << parse_i64(file, path, "position.step") << " ("
+         << parse_i64(file, path, "position.samples") << " samples)";
+  return text.str();
+}
+
+constexpr const char* kPretrainPhase = "pretrain";
+constexpr const char* kPretrainNoise = "pretrain_noise";
+
+void save_weights_with(const std::string& path, const nn::Module& model,
+                       std::map<std::string, std::string> metadata) {
+  metadata["format"] = kModelFormat;
+  metadata["class"] = model.type_name();
+  io::save_safetensors(path, model.named_parameters(), metadata);
+}
+
 }  // namespace
 
 void save_model_weights(const std::string& path, const nn::Module& model,
                         const TrainPosition* position) {
-  std::map<std::string, std::string> metadata{{"format", kModelFormat},
-                                              {"class", model.type_name()}};
+  std::map<std::string, std::string> metadata;
   if (position != nullptr) {
     metadata["position.epoch"] = std::to_string(position->epoch);
     metadata["position.step"] = std::to_string(position->step);
     metadata["position.samples"] = std::to_string(position->samples);
   }
-  io::save_safetensors(path, model.named_parameters(), metadata);
+  save_weights_with(path, model, metadata);
+}
+
+void save_model_weights(const std::string& path, const nn::Module& model,
+                        const PretrainPosition& position) {
+  save_weights_with(path, model,
+                    {{"pretrain.layer", std::to_string(position.layer)},
+                     {"pretrain.epochs_done", std::to_string(position.epochs_done)}});
 }
 
 void check_checkpoint_pair(const std::string& weights_path, const std::string& state_path) {
-  const io::SafetensorsFile weights = io::load_safetensors(weights_path);
-  if (weights.metadata.count("position.epoch") == 0) return;  // not saved by a checkpoint
-  const io::SafetensorsFile state = io::load_safetensors(state_path);
-  auto where = [](const io::SafetensorsFile& file, const std::string& path) {
-    std::ostringstream text;
-    text << "epoch " << parse_i64(file, path, "position.epoch") << ", step "
-         << parse_i64(file, path, "position.step") << " ("
-         << parse_i64(file, path, "position.samples") << " samples)";
-    return text.str();
-  };
-  const std::string saved = where(weights, weights_path), state_at = where(state, state_path);
+  const std::string saved = recorded_position(io::load_safetensors(weights_path), weights_path);
+  if (saved.empty()) return;  // not saved by a checkpoint
+  std::string state_at = recorded_position(io::load_safetensors(state_path), state_path);
+  if (state_at.empty()) state_at = "no recorded position";
   HG_CHECK(saved == state_at, "the checkpoint files do not belong together: ", weights_path,
            " was saved at ", saved, " but ", state_path, " at ", state_at,
            " (the run stopped between writing them). The weights still load for evaluation; "
@@ -203,32 +298,23 @@ void save_training_state(const std::string& path, const optim::Optimizer& optimi
            "training state: ", position.term_names.size(), " term names but ",
            position.term_sums.size(), " term sums");
   io::NamedTensors tensors;
-  const auto& state = optimizer.state();
-  for (size_t i = 0; i < state.size(); ++i)
-    for (const auto& [key, tensor] : state[i])
-      tensors.emplace_back(optimizer_key(i, key), tensor);
+  std::map<std::string, std::string> metadata;
+  add_optimizer_state(optimizer, tensors, metadata);
   if (position.total_sum.defined()) tensors.emplace_back("epoch.total_sum", position.total_sum);
   for (size_t i = 0; i < position.term_names.size(); ++i)
     tensors.emplace_back("epoch.term." + position.term_names[i], position.term_sums[i]);
 
-  std::map<std::string, std::string> metadata{
-      {"format", kStateFormat},
-      {"class", model.type_name()},
-      {"position.epoch", std::to_string(position.epoch)},
-      {"position.step", std::to_string(position.step)},
-      {"position.noise_offset", std::to_string(position.noise_offset)},
-      {"position.samples", std::to_string(position.samples)},
-      {"position.train_seconds", format_double(position.train_seconds)},
-      {"epoch.term_names", json(position.term_names).dump()},
-      {"optimizer.name", optimizer.name()},
-      {"optimizer.steps_taken", std::to_string(optimizer.steps_taken())},
-      {"optimizer.parameters", std::to_string(optimizer.params().size())},
-      {"generator.default.seed", std::to_string(default_generator().seed())},
-      {"generator.default.offset", std::to_string(default_generator().offset())}};
-  for (const auto& [name, gen] : model.generators()) {
-    metadata["generator." + name + ".seed"] = std::to_string(gen->seed());
-    metadata["generator." + name + ".offset"] = std::to_string(gen->offset());
-  }
+  metadata.insert({{"format", kStateFormat},
+                   {"class", model.type_name()},
+                   {"position.epoch", std::to_string(position.epoch)},
+                   {"position.step", std::to_string(position.step)},
+                   {"position.noise_offset", std::to_string(position.noise_offset)},
+                   {"position.samples", std::to_string(position.samples)},
+                   {"position.train_seconds", format_double(position.train_seconds)},
+                   {"epoch.term_names", json(position.term_names).dump()}});
+  add_generator("default", default_generator(), metadata);
+  for (const auto& [name, gen] : model.generators())
+    add_generator(name, *gen, metadata);
   io::save_safetensors(path, tensors, metadata);
 }
 
@@ -238,14 +324,8 @@ TrainPosition load_training_state(const std::string& path, optim::Optimizer& opt
   const std::string& format = metadata_at(file, path, "format");
   HG_CHECK(format == kStateFormat, path, ": expected format '", kStateFormat, "', found '", format,
            "'");
-  const std::string& name = metadata_at(file, path, "optimizer.name");
-  HG_CHECK(name == optimizer.name(), path, ": the state is of optimizer '", name,
-           "', but the run uses '", optimizer.name(), "'");
-  const std::vector<Tensor>& params = optimizer.params();
-  const uint64_t count = parse_u64(file, path, "optimizer.parameters");
-  HG_CHECK(count == params.size(), path, ": the optimizer state covers ", count,
-           " parameters, but the optimizer has ", params.size());
-  const int64_t steps_taken = parse_i64(file, path, "optimizer.steps_taken");
+  HG_CHECK(!file.metadata.count("phase"), path, ": a ", file.metadata.at("phase"),
+           " checkpoint, not a training one");
 
   // Position and epoch sums.
   TrainPosition position;
@@ -280,46 +360,67 @@ TrainPosition load_training_state(const std::string& path, optim::Optimizer& opt
   for (const std::string& term : position.term_names)
     position.term_sums.push_back(scalar_sum("epoch.term." + term));
 
-  std::vector<std::map<std::string, Tensor>> state(params.size());
-  for (const auto& [key, tensor] : file.tensors) {
-    if (claimed.count(key)) continue;
-    HG_CHECK(key.rfind("optimizer.", 0) == 0, path, ": unexpected tensor '", key, "'");
-    const std::string rest = key.substr(10);
-    const size_t dot = rest.find('.');
-    HG_CHECK(dot != std::string::npos && dot > 0 && rest.find_first_not_of("0123456789") == dot,
-             path, ": tensor '", key, "' is not named optimizer.<parameter index>.<key>");
-    const size_t index = std::stoul(rest.substr(0, dot));
-    const std::string entry = rest.substr(dot + 1);
-    HG_CHECK(index < params.size(), path, ": tensor '", key, "' names parameter ", index,
-             ", but the optimizer has ", params.size());
-    check_float32(path, key, tensor);
-    if (entry == "step") {
-      HG_CHECK(tensor.numel() == 1, path, ": tensor '", key, "' must hold one value, found ",
-               tensor);
-      state[index][entry] = tensor;  // on the CPU, as the optimizer keeps it
-    } else {
-      HG_CHECK(tensor.shape() == params[index].shape(), path, ": tensor '", key, "' ", tensor,
-               " does not match parameter ", index, " ", params[index]);
-      state[index][entry] = tensor.to(params[index].device());
-    }
-  }
+  const OptimizerState state = read_optimizer_state(file, path, optimizer, claimed);
 
   // Generators: the file must carry exactly the model's.
   std::vector<std::pair<Generator*, std::pair<uint64_t, uint64_t>>> generators;
-  generators.push_back({&default_generator(),
-                        {parse_u64(file, path, "generator.default.seed"),
-                         parse_u64(file, path, "generator.default.offset")}});
+  generators.push_back({&default_generator(), read_generator(file, path, "default")});
   for (const auto& [gen_name, gen] : model.generators())
-    generators.push_back({gen,
-                          {parse_u64(file, path, "generator." + gen_name + ".seed"),
-                           parse_u64(file, path, "generator." + gen_name + ".offset")}});
+    generators.push_back({gen, read_generator(file, path, gen_name)});
 
   // Everything fits: apply.
-  optimizer.mutable_state() = std::move(state);
-  optimizer.set_steps_taken(steps_taken);
+  optimizer.mutable_state() = state.entries;
+  optimizer.set_steps_taken(state.steps_taken);
   for (const auto& [gen, seed_offset] : generators)
     gen->set_state(seed_offset.first, seed_offset.second);
   return position;
+}
+
+// ---- pre-training state ----------------------------------------------------------------------
+
+void save_pretraining_state(const std::string& path, const optim::Optimizer& optimizer,
+                            const Generator& noise, const Autoencoder& model,
+                            const PretrainPosition& position) {
+  io::NamedTensors tensors;
+  std::map<std::string, std::string> metadata{
+      {"format", kStateFormat},
+      {"class", model.type_name()},
+      {"phase", kPretrainPhase},
+      {"pretrain.layer", std::to_string(position.layer)},
+      {"pretrain.epochs_done", std::to_string(position.epochs_done)}};
+  add_optimizer_state(optimizer, tensors, metadata);
+  add_generator(kPretrainNoise, noise, metadata);
+  add_generator("default", default_generator(), metadata);
+  io::save_safetensors(path, tensors, metadata);
+}
+
+std::optional<PretrainPosition> load_pretraining_position(const std::string& path) {
+  const io::SafetensorsFile file = io::load_safetensors(path);
+  const std::string& format = metadata_at(file, path, "format");
+  HG_CHECK(format == kStateFormat, path, ": expected format '", kStateFormat, "', found '", format,
+           "'");
+  const auto phase = file.metadata.find("phase");
+  if (phase == file.metadata.end()) return std::nullopt;
+  HG_CHECK(phase->second == kPretrainPhase, path, ": unknown checkpoint phase '", phase->second,
+           "'");
+  PretrainPosition position;
+  position.layer = parse_i64(file, path, "pretrain.layer");
+  position.epochs_done = parse_i64(file, path, "pretrain.epochs_done");
+  const auto [seed, offset] = read_generator(file, path, "default");
+  default_generator().set_state(seed, offset);
+  return position;
+}
+
+void load_pretraining_optimizer(const std::string& path, optim::Optimizer& optimizer,
+                                Generator& noise) {
+  const io::SafetensorsFile file = io::load_safetensors(path);
+  const OptimizerState state = read_optimizer_state(file, path, optimizer, {});
+  const auto [seed, offset] = read_generator(file, path, kPretrainNoise);
+  HG_CHECK(seed == noise.seed(), path, ": the pre-training noise was seeded ", seed,
+           ", but this layer's generator is seeded ", noise.seed());
+  optimizer.mutable_state() = state.entries;
+  optimizer.set_steps_taken(state.steps_taken);
+  noise.set_state(seed, offset);
 }
 
 }  // namespace hg::models

@@ -202,8 +202,10 @@ LayerPretrainResult StackedAutoencoder::pretrain_layer(int64_t layer, data::Data
       concat(encoder_linear(layer).parameters(), decoder_linear(layer).parameters()), options.lr);
   // One noise stream per layer, so a layer's corruption does not depend on the layers before.
   Generator noise(options.seed + static_cast<uint64_t>(layer));
+  const bool resuming = layer == options.resume.layer && options.resume.epochs_done > 0;
+  if (resuming && options.resume.restore) options.resume.restore(*optimizer, noise);
   ModeGuard mode(*this, true);
-  for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
+  for (int64_t epoch = resuming ? options.resume.epochs_done : 0; epoch < options.epochs; ++epoch) {
     train.set_epoch(epoch);
     Tensor running;
     int64_t samples = 0;
@@ -232,7 +234,8 @@ LayerPretrainResult StackedAutoencoder::pretrain_layer(int64_t layer, data::Data
     HG_CHECK(std::isfinite(epoch_loss), "pre-training layer ", layer, " diverged in epoch ",
              epoch + 1, ": the mean loss is ", epoch_loss, " (try a smaller learning rate)");
     result.train_losses.push_back(epoch_loss);
-    if (options.on_epoch) options.on_epoch(PretrainEpoch{layer, epoch + 1, epoch_loss});
+    if (options.on_epoch)
+      options.on_epoch(PretrainEpoch{layer, epoch + 1, epoch_loss, optimizer.get(), &noise});
   }
   result.final_loss = layer_reconstruction_loss(layer, train, options.loss);
   return result;
@@ -240,8 +243,16 @@ LayerPretrainResult StackedAutoencoder::pretrain_layer(int64_t layer, data::Data
 
 std::vector<LayerPretrainResult> StackedAutoencoder::pretrain(data::DataLoader& train,
                                                               const PretrainOptions& options) {
+  const PretrainResume& resume = options.resume;
+  HG_CHECK(resume.layer >= 0 && resume.layer < num_layers() && resume.epochs_done >= 0 &&
+               resume.epochs_done <= options.epochs,
+           "pretrain: cannot resume at layer ", resume.layer, " after ", resume.epochs_done,
+           " epochs of a ", num_layers(), "-layer stack trained ", options.epochs,
+           " epochs per layer");
   std::vector<LayerPretrainResult> results;
-  for (int64_t layer = 0; layer < num_layers(); ++layer)
+  // A layer whose every epoch was done is complete.
+  const int64_t first = resume.layer + (resume.epochs_done == options.epochs ? 1 : 0);
+  for (int64_t layer = first; layer < num_layers(); ++layer)
     results.push_back(pretrain_layer(layer, train, options));
   return results;
 }

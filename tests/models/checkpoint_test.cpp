@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -432,6 +433,67 @@ TEST(CheckpointState, MismatchesLeaveEverythingUntouched) {
   testing::expect_error(
       [&] { load_training_state(dir.file("state.safetensors"), *vae_opt, *vae_model); },
       {"covers 8 parameters", "has 10"});
+}
+
+// Greedy pre-training checkpointed after every epoch (as hourglass train does) and stopped after
+// the first epoch of layer 2, then resumed into a freshly built model: the same weights, bit for
+// bit, as pre-training straight through. Denoising Adam, so the optimizer state and the noise
+// stream both have to come back.
+TEST(CheckpointResume, StackedPretrainingStoppedAndResumedIsBitExact) {
+  const Data d;
+  TempDir dir;
+  const std::string weights = dir.file("model.safetensors"), state = dir.file("state.safetensors");
+  PretrainOptions po;
+  po.epochs = 3;
+  po.corruption.kind = Corruption::kGaussian;
+  po.corruption.sigma = 0.2f;
+  po.seed = 5;
+  struct Stop {};
+  auto run = [&](StackedAutoencoder& model, PretrainResume resume, bool stop) {
+    data::DataLoader loader = zoo_test::loader(d.train, 50, Device::cpu());
+    PretrainOptions o = po;
+    o.resume = std::move(resume);
+    o.on_epoch = [&](const PretrainEpoch& e) {
+      const PretrainPosition position{e.layer, e.epoch};
+      save_model_weights(weights, model, position);
+      save_pretraining_state(state, *e.optimizer, *e.noise, model, position);
+      if (stop && e.layer == 1 && e.epoch == 1) throw Stop{};
+    };
+    model.pretrain(loader, o);
+  };
+
+  default_generator().set_state(3, 0);
+  auto straight = stacked(1);
+  run(static_cast<StackedAutoencoder&>(*straight), {}, false);
+  const uint64_t straight_offset = default_generator().offset();
+
+  default_generator().set_state(3, 0);
+  auto first = stacked(1);
+  EXPECT_THROW(run(static_cast<StackedAutoencoder&>(*first), {}, true), Stop);
+  EXPECT_NE(bits(*first), bits(*straight));
+
+  default_generator().set_state(99, 99);  // a new process: load_pretraining_position restores it
+  auto resumed = stacked(1);
+  check_checkpoint_pair(weights, state);
+  load_model_weights(weights, *resumed);
+  const std::optional<PretrainPosition> at = load_pretraining_position(state);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_EQ(at->layer, 1);
+  EXPECT_EQ(at->epochs_done, 1);
+  PretrainResume resume{at->layer, at->epochs_done,
+                        [&](optim::Optimizer& optimizer, Generator& noise) {
+                          load_pretraining_optimizer(state, optimizer, noise);
+                        }};
+  run(static_cast<StackedAutoencoder&>(*resumed), resume, false);
+  EXPECT_EQ(bits(*resumed), bits(*straight));
+  EXPECT_EQ(default_generator().offset(), straight_offset);
+
+  // A pre-training state is not a training state, and the other way round.
+  auto opt = adam(*resumed);
+  testing::expect_error([&] { load_training_state(state, *opt, *resumed); },
+                        {"a pretrain checkpoint, not a training one"});
+  save_training_state(dir.file("train.safetensors"), *opt, *resumed, TrainPosition{});
+  EXPECT_FALSE(load_pretraining_position(dir.file("train.safetensors")).has_value());
 }
 
 // The two files of a checkpoint are written one after the other; a pair from different

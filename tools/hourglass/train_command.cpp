@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -108,14 +109,19 @@ void check_transform_fits(const CorruptionOptions& transform, const Shape& sampl
            sample);
 }
 
-// Raised from a pre-training callback when Ctrl-C arrives: pre-training is not checkpointed.
-struct PretrainInterrupted {};
+// Raised from a pre-training callback when Ctrl-C arrives, after that epoch's checkpoint.
+struct PretrainInterrupted {
+  models::PretrainPosition position;
+};
 
-// Greedy layer-wise pre-training of a stacked model, one progress line per layer epoch.
+// Greedy layer-wise pre-training of a stacked model, one progress line and one checkpoint per
+// layer epoch; from `resume_at` on when resuming.
 void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& recipe,
                       data::DataLoader& train, uint64_t seed, const std::string& run_dir,
-                      std::string& metrics) {
+                      std::string& metrics,
+                      const std::optional<models::PretrainPosition>& resume_at) {
   const std::vector<int64_t>& sizes = model.options().sizes;
+  const std::string state_path = run_dir + "/" + kTrainingStateFile;
   std::cout << "pre-training: " << model.num_layers() << " layers, greedy, bottom up, "
             << recipe.pretrain_epochs << (recipe.pretrain_epochs == 1 ? " epoch" : " epochs")
             << " each" << std::endl;
@@ -127,18 +133,28 @@ void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& r
   options.corruption = models::recipe_corruption(recipe);
   options.l1_weight = recipe.sparsity == "l1" ? recipe.l1 : 0.0f;
   options.seed = seed;
+  if (resume_at) {
+    options.resume.layer = resume_at->layer;
+    options.resume.epochs_done = resume_at->epochs_done;
+    options.resume.restore = [&](optim::Optimizer& optimizer, Generator& noise) {
+      models::load_pretraining_optimizer(state_path, optimizer, noise);
+    };
+  }
   options.on_epoch = [&](const models::PretrainEpoch& e) {
-    if (interrupt_requested()) throw PretrainInterrupted{};
     nlohmann::json j = {{"phase", "pretrain"},
                         {"layer", e.layer + 1},
                         {"epoch", e.epoch},
                         {"train_loss", e.train_loss}};
     metrics += j.dump() + "\n";
     write_file_atomic(run_dir + "/metrics.jsonl", metrics);
+    const models::PretrainPosition position{e.layer, e.epoch};
+    models::save_model_weights(run_dir + "/" + kModelWeightsFile, model, position);
+    models::save_pretraining_state(state_path, *e.optimizer, *e.noise, model, position);
     std::cout << "pretrain layer " << e.layer + 1 << "/" << model.num_layers() << " ("
               << sizes[e.layer] << "-" << sizes[e.layer + 1] << ") epoch " << e.epoch << "/"
               << recipe.pretrain_epochs << "  train loss " << format_loss(e.train_loss)
               << std::endl;
+    if (interrupt_requested()) throw PretrainInterrupted{position};
   };
   model.pretrain(train, options);
   std::cout << "fine-tuning: the whole " << model.num_layers() * 2
@@ -240,10 +256,19 @@ int run_train(const TrainArgs& args) {
   loader_options.shuffle = false;
   data::DataLoader test_loader(test_set, loader_options);
 
+  std::optional<models::PretrainPosition> pretrain_resume;  // resuming inside pre-training
   if (args.resume) {
-    models::check_checkpoint_pair(setup.run_dir + "/" + kModelWeightsFile,
-                                  setup.run_dir + "/" + kTrainingStateFile);
+    const std::string state_path = setup.run_dir + "/" + kTrainingStateFile;
+    models::check_checkpoint_pair(setup.run_dir + "/" + kModelWeightsFile, state_path);
+    pretrain_resume = models::load_pretraining_position(state_path);
     models::load_model_weights(setup.run_dir + "/" + kModelWeightsFile, *model);
+  }
+  if (pretrain_resume) {
+    setup.metrics = metrics_before(setup.metrics, *pretrain_resume);
+    std::cout << "run: " << setup.run_dir << " (resuming pre-training after layer "
+              << pretrain_resume->layer + 1 << " epoch " << pretrain_resume->epochs_done << ")"
+              << std::endl;
+  } else if (args.resume) {
     setup.position =
         models::load_training_state(setup.run_dir + "/" + kTrainingStateFile, *optimizer, *model);
     setup.metrics = metrics_before(setup.metrics, setup.position);
@@ -307,13 +332,14 @@ int run_train(const TrainArgs& args) {
 
   InterruptGuard interrupt_guard;
   if (auto* stacked = dynamic_cast<models::StackedAutoencoder*>(model.get());
-      stacked != nullptr && recipe.pretrain_epochs > 0 && !args.resume) {
+      stacked != nullptr && recipe.pretrain_epochs > 0 && (!args.resume || pretrain_resume)) {
     try {
-      pretrain_stacked(*stacked, recipe, train_loader, setup.seed, run_dir, metrics);
-    } catch (const PretrainInterrupted&) {
-      std::cout << "interrupted during pre-training, which is not checkpointed: nothing saved; "
-                   "run the command again to start over"
-                << std::endl;
+      pretrain_stacked(*stacked, recipe, train_loader, setup.seed, run_dir, metrics,
+                       pretrain_resume);
+    } catch (const PretrainInterrupted& stop) {
+      std::cout << "interrupted: checkpoint saved after pre-training layer "
+                << stop.position.layer + 1 << " epoch " << stop.position.epochs_done
+                << "; continue with: hourglass train --out " << run_dir << " --resume" << std::endl;
       return 130;
     }
   }

@@ -68,24 +68,45 @@ nlohmann::json step_json(const models::StepRecord& r, double lr, double samples_
           {"lr", lr}};
 }
 
-std::string metrics_before(const std::string& metrics_jsonl,
-                           const models::TrainPosition& position) {
+namespace {
+
+// The lines of metrics.jsonl (damaged ones dropped) for which keep(record) holds.
+template <class Keep>
+std::string kept_records(const std::string& metrics_jsonl, Keep keep) {
   std::istringstream lines(metrics_jsonl);
   std::string line, kept;
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) continue;  // a damaged line is dropped
-    const std::string phase = j.value("phase", "");
-    const int64_t epoch = j.value("epoch", int64_t{0});  // 1-based in the records
-    bool keep = phase == "pretrain";
-    if (phase == "train") keep = epoch <= position.epoch;
-    if (phase == "step")
-      keep = epoch <= position.epoch ||
-             (epoch == position.epoch + 1 && j.value("step", int64_t{0}) <= position.step);
-    if (keep) kept += line + "\n";
+    if (j.is_discarded() || !j.is_object()) continue;
+    if (keep(j)) kept += line + "\n";
   }
   return kept;
+}
+
+}  // namespace
+
+std::string metrics_before(const std::string& metrics_jsonl,
+                           const models::TrainPosition& position) {
+  return kept_records(metrics_jsonl, [&](const nlohmann::json& j) {
+    const std::string phase = j.value("phase", "");
+    const int64_t epoch = j.value("epoch", int64_t{0});  // 1-based in the records
+    if (phase == "train") return epoch <= position.epoch;
+    if (phase == "step")
+      return epoch <= position.epoch ||
+             (epoch == position.epoch + 1 && j.value("step", int64_t{0}) <= position.step);
+    return phase == "pretrain";
+  });
+}
+
+std::string metrics_before(const std::string& metrics_jsonl,
+                           const models::PretrainPosition& position) {
+  return kept_records(metrics_jsonl, [&](const nlohmann::json& j) {
+    const int64_t layer = j.value("layer", int64_t{0}) - 1;  // 1-based in the records
+    return j.value("phase", "") == "pretrain" &&
+           (layer < position.layer ||
+            (layer == position.layer && j.value("epoch", int64_t{0}) <= position.epochs_done));
+  });
 }
 
 }  // namespace hg::cli

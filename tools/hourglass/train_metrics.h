@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hourglass/models/checkpoint.h"
 #include "hourglass/models/trainer.h"
 
 namespace hg::cli {
@@ -27,5 +28,8 @@ nlohmann::json step_json(const models::StepRecord& record, double lr, double sam
 // epochs before position.epoch, steps of that epoch up to position.step), so a resumed run
 // appends to its own history without duplicates from work it redoes.
 std::string metrics_before(const std::string& metrics_jsonl, const models::TrainPosition& position);
+// The same for a run interrupted during pre-training: the pre-training records up to `position`.
+std::string metrics_before(const std::string& metrics_jsonl,
+                           const models::PretrainPosition& position);
 
 }  // namespace hg::cli

@@ -42,6 +42,12 @@
 //   "epoch.term_names" (a JSON array of the term names, in the objective's order),
 //   "optimizer.name" / ".steps_taken" / ".parameters" (the parameter count).
 //
+// Greedy pre-training of a stacked model is checkpointed too, after every epoch of every layer:
+//   model.safetensors then records "pretrain.layer" / ".epochs_done" instead of a training
+//   position, and state.safetensors holds "phase": "pretrain", the same two keys, the layer's
+//   optimizer state (as above, over that layer's encoder and decoder parameters), its noise
+//   generator ("generator.pretrain_noise.seed" / ".offset") and the default generator.
+//
 // All writes are atomic, each file on its own: a crash between writing the two files of a
 // checkpoint leaves a pair from different positions, which check_checkpoint_pair() detects before
 // a resume. Loading checks everything against the model and optimizer it fills (names, shapes,
@@ -50,18 +56,30 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hourglass/core/rng.h"
 #include "hourglass/models/autoencoder.h"
 #include "hourglass/models/trainer.h"
 #include "hourglass/optim/optimizer.h"
 
 namespace hg::models {
 
-// With a position (a training checkpoint), the file records it for check_checkpoint_pair().
+// Where greedy pre-training stands: layers below `layer` are done, `layer` has done
+// `epochs_done` epochs (see StackedAutoencoder::pretrain and PretrainResume).
+struct PretrainPosition {
+  int64_t layer = 0;
+  int64_t epochs_done = 0;
+};
+
+// With a position (a training or pre-training checkpoint), the file records it for
+// check_checkpoint_pair().
 void save_model_weights(const std::string& path, const nn::Module& model,
                         const TrainPosition* position = nullptr);
+void save_model_weights(const std::string& path, const nn::Module& model,
+                        const PretrainPosition& position);
 // Strict: the file must hold exactly the model's parameters with their shapes (missing and
 // unexpected names are listed). Values are copied into the existing parameters, on their device.
 void load_model_weights(const std::string& path, nn::Module& model);
@@ -74,11 +92,25 @@ void save_training_state(const std::string& path, const optim::Optimizer& optimi
                          Autoencoder& model, const TrainPosition& position);
 // Restores the optimizer's state and step count, the model's generators and the default
 // generator; returns the position to resume from (its sums on the model's device).
+// A pre-training state file is refused (load_pretraining_position tells the two apart).
 TrainPosition load_training_state(const std::string& path, optim::Optimizer& optimizer,
                                   Autoencoder& model);
 
-// hg::Error when the weights file records a training position (epoch, step, samples) other than
-// the state file's: the two were not written by one checkpoint. Weights saved without a position
+// The state of greedy pre-training after an epoch: `optimizer` and `noise` are the layer's.
+void save_pretraining_state(const std::string& path, const optim::Optimizer& optimizer,
+                            const Generator& noise, const Autoencoder& model,
+                            const PretrainPosition& position);
+// For a pre-training state file: its position, with the default generator restored. For a
+// training one: nullopt, and nothing restored.
+std::optional<PretrainPosition> load_pretraining_position(const std::string& path);
+// The pre-trained layer's optimizer state and noise generator (PretrainResume::restore); checks
+// them against `optimizer` and `noise` (which must be that layer's) before changing anything.
+void load_pretraining_optimizer(const std::string& path, optim::Optimizer& optimizer,
+                                Generator& noise);
+
+// hg::Error when the weights file records a position (training: epoch, step, samples;
+// pre-training: layer, epochs done) other than the state file's: the two were not written by one
+// checkpoint. Weights saved without a position
 // (outside a training run) pass. Reads both files, changes nothing.
 void check_checkpoint_pair(const std::string& weights_path, const std::string& state_path);
 

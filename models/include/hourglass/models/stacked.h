@@ -29,11 +29,13 @@
 #include <string>
 #include <vector>
 
+#include "hourglass/core/rng.h"
 #include "hourglass/data/dataloader.h"
 #include "hourglass/models/autoencoder.h"
 #include "hourglass/nn/linear.h"
 #include "hourglass/nn/sequential.h"
 #include "hourglass/ops/regularizers.h"
+#include "hourglass/optim/optimizer.h"
 
 namespace hg::models {
 
@@ -54,6 +56,19 @@ struct PretrainEpoch {
   int64_t layer = 0;      // 0-based
   int64_t epoch = 0;      // 1-based within the layer
   double train_loss = 0;  // the mean training objective of the epoch (penalty included)
+  // The layer's optimizer and corruption-noise generator after the epoch, for a checkpoint; valid
+  // during the callback.
+  const optim::Optimizer* optimizer = nullptr;
+  const Generator* noise = nullptr;
+};
+
+// Where a checkpointed pre-training continues: the layers below `layer` are done, and `layer`
+// has done `epochs_done` epochs. restore() then loads that layer's optimizer state and noise
+// position, once, before its next epoch (only when epochs_done > 0).
+struct PretrainResume {
+  int64_t layer = 0;
+  int64_t epochs_done = 0;
+  std::function<void(optim::Optimizer&, Generator&)> restore;
 };
 
 struct PretrainOptions {
@@ -68,6 +83,7 @@ struct PretrainOptions {
   float l1_weight = 0.0f;  // sparse: + l1_weight * sum |code| / batch size
   uint64_t seed = 0;       // the corruption noise's generator
   std::function<void(const PretrainEpoch&)> on_epoch;
+  PretrainResume resume;  // the default starts from the bottom layer
 };
 
 struct LayerPretrainResult {
@@ -106,7 +122,9 @@ class StackedAutoencoder : public Autoencoder {
   Tensor classify(const Tensor& x);
 
   // Greedy layer-wise pre-training of every layer, bottom up, each for options.epochs epochs on
-  // the batches of `train` pushed through the layers below (under NoGrad).
+  // the batches of `train` pushed through the layers below (under NoGrad); with options.resume,
+  // from that point on (a resumed run gives the same bits as an uninterrupted one). Results
+  // cover the layers trained by this call.
   std::vector<LayerPretrainResult> pretrain(data::DataLoader& train,
                                             const PretrainOptions& options);
   LayerPretrainResult pretrain_layer(int64_t layer, data::DataLoader& train,
