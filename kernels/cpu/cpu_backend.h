@@ -2,9 +2,19 @@
 // file per op family (memory, elementwise, reduce, gemm, loss, random, optimizer).
 #pragma once
 
+#include <cstddef>
+
 #include "hourglass/kernels/backend.h"
+#include "hourglass/kernels/common/block_cache.h"
 
 namespace hg::kernels::cpu {
+
+// 64-byte aligned host memory (whole cache lines) for the backend's BlockCache.
+struct HostBlocks {
+  void* allocate(size_t bytes);  // nullptr when out of memory
+  void release(void* block);
+  void release_quietly(void* block) noexcept;
+};
 
 class CpuBackend final : public Backend {
  public:
@@ -99,6 +109,23 @@ class CpuBackend final : public Backend {
                                     int64_t rows, int64_t hidden, int64_t in) override;
   void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n, uint64_t seed,
                uint64_t offset) override;
+
+ private:
+  // Freed blocks are kept for reuse, up to 1 GiB: a training step allocates the same tensors
+  // every time, and fresh large blocks cost page faults on first touch. Under AddressSanitizer
+  // nothing is kept, so a use after free still reaches freed memory and is reported.
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr size_t kMaxCachedBytes = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  static constexpr size_t kMaxCachedBytes = 0;
+#else
+  static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+#endif
+#else
+  static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+#endif
+  BlockCache<HostBlocks> blocks_{HostBlocks{}, kMaxCachedBytes};
 };
 
 }  // namespace hg::kernels::cpu

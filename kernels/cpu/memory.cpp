@@ -1,5 +1,5 @@
-// CPU memory: 64-byte aligned host allocations (whole cache lines, AVX-512 friendly) and the
-// process-wide CpuBackend instance.
+// CPU memory: 64-byte aligned host blocks (whole cache lines, AVX-512 friendly) behind a
+// BlockCache, and the process-wide CpuBackend instance.
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,22 +10,33 @@
 namespace hg::kernels {
 
 Backend& cpu_backend() {
-  static cpu::CpuBackend backend;
-  return backend;
+  // Never destroyed: tensors in other static objects may be freed after it at exit, and its
+  // cached blocks stay reachable (no leak report) through this pointer.
+  static cpu::CpuBackend* const backend = new cpu::CpuBackend();
+  return *backend;
 }
 
 namespace cpu {
 
+void* HostBlocks::allocate(size_t bytes) {
+  // Size classes are multiples of 512 bytes, as aligned_alloc wants multiples of the alignment.
+  return std::aligned_alloc(64, bytes);
+}
+
+void HostBlocks::release(void* block) {
+  std::free(block);
+}
+
+void HostBlocks::release_quietly(void* block) noexcept {
+  std::free(block);
+}
+
 void* CpuBackend::allocate(size_t bytes) {
-  constexpr size_t kAlignment = 64;
-  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* ptr = std::aligned_alloc(kAlignment, rounded);
-  if (ptr == nullptr) throw std::bad_alloc();
-  return ptr;
+  return blocks_.allocate(bytes);
 }
 
 void CpuBackend::deallocate(void* ptr, size_t) {
-  std::free(ptr);
+  blocks_.deallocate(ptr);
 }
 
 void CpuBackend::copy_from_host(void* dst, const void* src, size_t bytes) {

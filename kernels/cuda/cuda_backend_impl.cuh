@@ -15,48 +15,20 @@
 #include <vector>
 
 #include "hourglass/kernels/backend.h"
+#include "hourglass/kernels/common/block_cache.h"
 
 namespace hg::kernels::cuda {
 
-// Device memory in size classes, cached instead of freed. Requests round up to a multiple of
-// 512 B below 1 MiB, and above that to one of four classes per power of two (at most 25% slack).
-// A freed block goes to the free list of its class; the next request of that class reuses it.
-// Since a backend runs everything on one stream, a block freed after its last use was enqueued
-// can be handed to later work on that stream without synchronising. On cudaErrorMemoryAllocation
-// the cache is released (cudaFree) and the allocation retried once.
-class CachingAllocator {
- public:
-  CachingAllocator() = default;
-  ~CachingAllocator() { release_all(); }
-  CachingAllocator(const CachingAllocator&) = delete;
-  CachingAllocator& operator=(const CachingAllocator&) = delete;
-
-  void* allocate(size_t bytes);
-  // Returns a block to its free list; ptr must come from allocate (nullptr is ignored).
-  void deallocate(void* ptr);
-  // cudaFree of every cached (free) block.
-  void release_cached();
-  // cudaFree of every block, cached or still in use (at exit). Errors are ignored.
-  void release_all() noexcept;
-
-  size_t bytes_in_use() const;
-  size_t bytes_cached() const;
-  // How many allocate calls were served from the cache (for tests and statistics).
-  int64_t cache_hits() const;
-
-  // The size class (bytes actually allocated) of a request.
-  static size_t size_class(size_t bytes);
-
- private:
-  void release_cached_locked();
-
-  mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_;  // size class -> free blocks
-  std::unordered_map<void*, size_t> live_;               // block in use -> its size class
-  size_t in_use_ = 0;
-  size_t cached_ = 0;
-  int64_t hits_ = 0;
+// Device memory for the backend's BlockCache (hourglass/kernels/common/block_cache.h): cudaMalloc
+// and cudaFree, every call checked. Since a backend runs everything on one stream, a block freed
+// after its last use was enqueued can be handed to later work on that stream without
+// synchronising.
+struct CudaBlocks {
+  void* allocate(size_t bytes);  // nullptr on cudaErrorMemoryAllocation
+  void release(void* block);
+  void release_quietly(void* block) noexcept;
 };
+using CachingAllocator = BlockCache<CudaBlocks>;
 
 class CudaBackend final : public Backend {
  public:
