@@ -344,13 +344,7 @@ void CpuBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x,
       dw[i] = s;
     }
   }
-  if (dbias != nullptr)
-    for (int64_t o = 0; o < co_n; ++o) {
-      double s = 0.0;
-      for (int64_t gi = 0; gi < groups; ++gi)
-        s += bias_partial[gi * co_n + o];
-      dbias[o] = static_cast<float>(s);
-    }
+  if (dbias != nullptr) sum_group_partials(bias_partial.data(), groups, co_n, dbias);
 }
 
 }  // namespace hg::kernels::cpu

@@ -53,6 +53,15 @@ HG_SIMD_CLONES double sum_in_double(const float* __restrict v, int64_t n) {
   return s;
 }
 
+void sum_group_partials(const double* partial, int64_t groups, int64_t channels, float* out) {
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = 0.0;
+    for (int64_t g = 0; g < groups; ++g)
+      s += partial[g * channels + c];
+    out[c] = static_cast<float>(s);
+  }
+}
+
 #if HG_X86_CONV_KERNELS
 
 HG_AVX2_FMA void transpose_matrix(const float* src, int64_t rows, int64_t cols, int64_t src_ld,

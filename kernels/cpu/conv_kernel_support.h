@@ -40,6 +40,10 @@ float* thread_scratch(Scratch slot, int64_t n);
 // order at the end: independent accumulators vectorize, and the order is fixed.
 double sum_in_double(const float* v, int64_t n);
 
+// out[c] = the sum over groups g of partial[g * channels + c], added in group order in double:
+// the bias gradient of a weight-gradient pass that summed its samples in fixed groups.
+void sum_group_partials(const double* partial, int64_t groups, int64_t channels, float* out);
+
 #if HG_X86_CONV_KERNELS
 // dst[j * dst_ld + i] = src[i * src_ld + j] for i < rows, j < cols: 8 x 8 blocks transposed in
 // AVX registers, the edges scalar. Only on CPUs where avx2_fma_kernels_enabled().

@@ -834,13 +834,7 @@ void direct_conv_backward_weight(const Conv2dGeometry& g, const float* x, const 
       dw[t] = s;
     }
   }
-  if (dbias != nullptr)
-    for (int64_t o = 0; o < co_n; ++o) {
-      double s = 0.0;
-      for (int64_t gi = 0; gi < groups; ++gi)
-        s += bias_partial[gi * co_n + o];
-      dbias[o] = static_cast<float>(s);
-    }
+  if (dbias != nullptr) sum_group_partials(bias_partial, groups, co_n, dbias);
 }
 
 #else  // !HG_X86_CONV_KERNELS: no AVX2 kernels on this platform; conv.cpp never calls them.
