@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hourglass/ops/conv.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
 
 namespace {
