@@ -13,6 +13,7 @@
 #include "hourglass/core/device.h"
 #include "hourglass/kernels/backend.h"
 #include "hourglass/kernels/cpu_backend.h"
+#include "support/devices.h"
 
 namespace hg {
 namespace {
@@ -29,7 +30,7 @@ std::vector<float> ramp(size_t n, float scale) {
 class CudaBackendTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!cuda_available()) GTEST_SKIP() << "no usable CUDA device (no backend, or no GPU)";
+    HG_REQUIRE_DEVICE(::hg::Device::cuda(0));
     gpu_ = &backend_for(Device::cuda(0));
   }
   void TearDown() override {

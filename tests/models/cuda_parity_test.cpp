@@ -11,6 +11,7 @@
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/trainer.h"
 #include "hourglass/optim/optimizer.h"
+#include "support/devices.h"
 
 namespace hg {
 namespace {
@@ -41,7 +42,7 @@ std::vector<float> step_losses(Device device, const std::string& optimizer_name)
 class CudaParity : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(CudaParity, TwentyStepsMatchTheCpu) {
-  if (!cuda_available()) GTEST_SKIP() << "no usable CUDA device";
+  HG_REQUIRE_DEVICE(::hg::Device::cuda(0));
   const std::vector<float> cpu = step_losses(Device::cpu(), GetParam());
   const std::vector<float> cuda = step_losses(Device::cuda(0), GetParam());
   ASSERT_EQ(cpu.size(), cuda.size());

@@ -111,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(Devices, TrainerDevices, ::testing::ValuesIn(hg::testin
                          });
 
 TEST(Trainer, CudaMatchesCpu) {
-  if (!cuda_available()) GTEST_SKIP() << "no usable CUDA device";
+  HG_REQUIRE_DEVICE(::hg::Device::cuda(0));
   const TrainedRun cpu = train_low_rank(Device::cpu(), 32, 16, 2, ReconstructionLoss::kBce, 1e-2f);
   const TrainedRun gpu =
       train_low_rank(Device::cuda(0), 32, 16, 2, ReconstructionLoss::kBce, 1e-2f);

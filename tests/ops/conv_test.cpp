@@ -17,6 +17,7 @@
 #include "hourglass/hourglass.h"
 #include "ops/spatial_reference.h"
 #include "support/op_harness.h"
+#include "support/devices.h"
 
 namespace hg::testing {
 namespace {
@@ -514,7 +515,7 @@ TEST(ConvErrors, BadShapesAndOptions) {
 }
 
 TEST(ConvErrors, DevicesDiffer) {
-  if (!cuda_available()) GTEST_SKIP() << "needs a cuda device";
+  HG_REQUIRE_DEVICE(::hg::Device::cuda(0));
   const Tensor x = Tensor::zeros(Shape{1, 2, 4, 4});
   const Tensor w = Tensor::zeros(Shape{2, 2, 3, 3}, Device::cuda());
   expect_error([&] { conv2d(x, w, Tensor()); }, {"conv2d", "different devices", "cuda:0"});

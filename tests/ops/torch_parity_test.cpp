@@ -12,8 +12,8 @@
 // maximum errors are printed and recorded as test properties (the relative error is taken over
 // elements with |torch| >= 1e-2, where it means something).
 //
-// Without /usr/bin/python3 or torch the test skips, unless HG_REQUIRE_TORCH=1 (CI), where it
-// fails.
+// Without a Python that imports torch ($HG_PYTHON, default /usr/bin/python3) the test skips,
+// unless HG_REQUIRE_TORCH=1 (CI), where it fails.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -37,6 +37,7 @@
 
 #include "hourglass/hourglass.h"
 #include "support/op_harness.h"
+#include "support/requirements.h"
 
 namespace hg::testing {
 namespace {
@@ -250,20 +251,12 @@ struct ParityData {
   std::vector<std::map<std::string, TorchResult>> torch;  // case -> "y", "grad_x", ...
 };
 
-bool require_torch() {
-  const char* v = std::getenv("HG_REQUIRE_TORCH");
-  return v != nullptr && std::string(v) == "1";
-}
-
 ParityData prepare() {
   ParityData d;
-  const char* python = "/usr/bin/python3";
+  const std::string python = python_path();
   const fs::path script = fs::path(HG_SOURCE_DIR) / "tests" / "torch" / "conv_parity.py";
-  if (access(python, X_OK) != 0) {
-    d.skip_reason =
-        std::string(python) + " is missing (PyTorch parity needs Debian's python3-torch)";
-    return d;
-  }
+  d.skip_reason = python_missing("torch, numpy");
+  if (!d.skip_reason.empty()) return d;
   std::string tmpl = (fs::temp_directory_path() / "hg-conv-parity-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {
     d.error = "mkdtemp failed for " + tmpl;
@@ -312,12 +305,12 @@ ParityData prepare() {
   std::ofstream(d.dir / "manifest.json") << manifest.dump(2);
 
   const fs::path log = d.dir / "python.log";
-  const std::string command = std::string(python) + " '" + script.string() + "' '" +
+  const std::string command = "'" + python + "' '" + script.string() + "' '" +
                               d.dir.string() + "' > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code == 3) {  // the script's code for "torch cannot be imported"
-    d.skip_reason = "PyTorch is not importable by " + std::string(python) + ": " + read_text(log);
+    d.skip_reason = "PyTorch is not importable by " + python + ": " + read_text(log);
     return d;
   }
   if (code != 0) {
@@ -392,10 +385,7 @@ HG_INSTANTIATE_DEVICE_TESTS(TorchParity);
 TEST_P(TorchParity, SpatialOpsMatchPyTorch) {
   HG_REQUIRE_DEVICE(device());
   const ParityData& d = parity_data();
-  if (!d.skip_reason.empty()) {
-    if (require_torch()) FAIL() << "HG_REQUIRE_TORCH=1 but " << d.skip_reason;
-    GTEST_SKIP() << d.skip_reason;
-  }
+  HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_TORCH", d.skip_reason);
   ASSERT_TRUE(d.error.empty()) << d.error << "\n(files kept in " << d.dir << ")";
   const std::string dev = device().str();
   std::map<std::string, ErrorStats> per_op;  // "conv2d" -> worst over its cases and outputs

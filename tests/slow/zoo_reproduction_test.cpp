@@ -26,6 +26,7 @@
 #include "hourglass/ops/elementwise.h"
 #include "hourglass/optim/optimizer.h"
 #include "models/zoo_test_util.h"
+#include "support/requirements.h"
 
 namespace hg::models {
 namespace {
@@ -59,7 +60,8 @@ double vae_test_loss(Vae& model, data::DataLoader& test) {
 }
 
 TEST(ZooReproduction, PyTorchExamplesVae) {
-  if (!have_mnist()) GTEST_SKIP() << "MNIST not found in " << kMnistDir;
+  HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_MNIST",
+                          have_mnist() ? "" : "MNIST not found in " + kMnistDir);
   const data::Dataset train_set = data::load_mnist(kMnistDir, data::Split::kTrain);
   const data::Dataset test_set = data::load_mnist(kMnistDir, data::Split::kTest);
   data::DataLoader train = zoo_test::loader(train_set, 128, training_device(), true, 1);
@@ -91,7 +93,8 @@ TEST(ZooReproduction, PyTorchExamplesVae) {
 }
 
 TEST(ZooReproduction, StackedAutoencoderFineTunedClassifier) {
-  if (!have_mnist()) GTEST_SKIP() << "MNIST not found in " << kMnistDir;
+  HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_MNIST",
+                          have_mnist() ? "" : "MNIST not found in " + kMnistDir);
   const data::Dataset train_set = data::load_mnist(kMnistDir, data::Split::kTrain);
   const data::Dataset test_set = data::load_mnist(kMnistDir, data::Split::kTest);
   data::DataLoader train = zoo_test::loader(train_set, 128, training_device(), true, 3);

@@ -15,6 +15,11 @@ std::vector<Device> test_devices() {
   return devices;
 }
 
+std::string missing_cuda() {
+  return cuda_available() ? std::string()
+                          : "no usable CUDA device (build without CUDA backend, or no GPU)";
+}
+
 std::string device_test_name(const Device& device) {
   return device.is_cpu() ? "cpu" : "cuda" + std::to_string(device.index());
 }
@@ -22,5 +27,7 @@ std::string device_test_name(const Device& device) {
 }  // namespace hg::testing
 
 namespace hg {
-void PrintTo(const Device& device, std::ostream* out) { *out << device.str(); }
+void PrintTo(const Device& device, std::ostream* out) {
+  *out << device.str();
+}
 }  // namespace hg

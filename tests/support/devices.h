@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hourglass/core/device.h"
+#include "support/requirements.h"
 
 namespace hg::testing {
 
@@ -21,9 +22,13 @@ namespace hg {
 void PrintTo(const Device& device, std::ostream* out);
 }  // namespace hg
 
-// Skips the current test (with the reason) when `device` is not usable in this build/machine.
-#define HG_REQUIRE_DEVICE(device)                                                         \
-  do {                                                                                    \
-    if ((device).is_cuda() && !::hg::cuda_available())                                   \
-      GTEST_SKIP() << "no usable CUDA device (build without CUDA backend, or no GPU)";    \
-  } while (0)
+// Skips the current test (with the reason) when `device` is not usable in this build/machine,
+// or fails it when HG_REQUIRE_CUDA=1 (set by tools/test-all for the emulated configurations).
+#define HG_REQUIRE_DEVICE(device)            \
+  HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_CUDA", \
+                          (device).is_cuda() ? ::hg::testing::missing_cuda() : std::string())
+
+namespace hg::testing {
+// Why no cuda device is usable ("" when one is): no CUDA backend in this build, or no GPU.
+std::string missing_cuda();
+}  // namespace hg::testing

@@ -25,6 +25,14 @@ namespace hg::testing {
 
 inline const std::string kHourglassBinary = HG_BINARY_DIR "/tools/hourglass";
 
+// Why the binary cannot be run ("" when it can): for HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY",
+// ...) of support/requirements.h.
+inline std::string missing_binary() {
+  return std::filesystem::exists(kHourglassBinary)
+             ? std::string()
+             : kHourglassBinary + " is not built (target hourglass_cli)";
+}
+
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream text;

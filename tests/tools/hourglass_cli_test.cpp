@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hourglass/ops/conv.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
 
 namespace {
@@ -19,8 +20,7 @@ using Result = hg::testing::CliResult;
 class HourglassCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(hg::testing::kHourglassBinary))
-      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+    HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY", ::hg::testing::missing_binary());
     hg::testing::make_temp_dir("hg-cli", &dir_);
   }
   void TearDown() override {
@@ -70,6 +70,26 @@ TEST_F(HourglassCli, BadFlagIsAUsageError) {
   const Result bad_device = run("train --device gpu");
   EXPECT_EQ(bad_device.code, 2) << bad_device.err;
   EXPECT_EQ(run("").code, 2);  // a subcommand is required
+}
+
+// Usage errors say what went wrong in plain words and name the command's own --help.
+TEST_F(HourglassCli, UsageErrorsAreRephrasedAndPointToTheCommandsHelp) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"train --device cpu --device cpu",
+       "error: --device given 2 times; give it once (see hourglass train --help)"},
+      {"train --no-such-flag 3",
+       "error: unexpected arguments: --no-such-flag 3 (see hourglass "
+       "train --help)"},
+      {"eval --run", "error: --run needs a value (TEXT) (see hourglass eval --help)"},
+      {"", "error: a command is required (see hourglass --help)"},
+  };
+  for (const auto& [args, message] : cases) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args;
+    const std::vector<std::string> lines = lines_of(r.err);
+    ASSERT_EQ(lines.size(), 1u) << args << ": " << r.err;
+    EXPECT_EQ(lines[0], message) << args;
+  }
 }
 
 TEST_F(HourglassCli, MissingDataDirIsARuntimeError) {

@@ -15,6 +15,7 @@
 #include "hourglass/io/png.h"
 #include "model_inputs.h"
 #include "run_config.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
 
 namespace {
@@ -41,8 +42,7 @@ class InferenceCommands : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   void SetUp() override {
-    if (!fs::exists(hg::testing::kHourglassBinary))
-      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+    HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY", ::hg::testing::missing_binary());
   }
   Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
   static std::vector<int64_t> npy_shape(const std::string& name) {

@@ -12,8 +12,9 @@
 // convolution symmetrically instead of TensorFlow's way 1.4e-3. The measured maximum per model
 // is printed and recorded as a test property.
 //
-// Without /usr/bin/python3 or torch the comparison skips, unless HG_REQUIRE_TORCH=1 (CI), where
-// it fails. One Python call serves every model (importing torch costs seconds).
+// Without a Python that imports torch ($HG_PYTHON, default /usr/bin/python3) the comparison
+// skips, unless HG_REQUIRE_TORCH=1 (CI), where it fails (support/requirements.h).
+// One Python call serves every model (importing torch costs seconds).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "hourglass/core/rng.h"
 #include "hourglass/core/tensor.h"
 #include "hourglass/io/npy.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
 
 namespace {
@@ -40,7 +42,6 @@ using hg::testing::read_text;
 using Result = hg::testing::CliResult;
 using nlohmann::json;
 
-const char* const kPython = "/usr/bin/python3";
 const std::string kRunParity = HG_SOURCE_DIR "/tests/torch/run_parity.py";
 constexpr double kTolerance = 1e-5;
 
@@ -91,11 +92,6 @@ const char* const kAwkwardSpec = R"({"name": "awkward-conv",
   "sigmoid"]}
 )";
 
-bool require_torch() {
-  const char* v = std::getenv("HG_REQUIRE_TORCH");
-  return v != nullptr && std::string(v) == "1";
-}
-
 // Eight 1x28x28 inputs: even ones a bright square on a faint random background (like the
 // training data), odd ones uniform noise in [0, 1) (far from it, so every unit is exercised).
 hg::Tensor parity_inputs() {
@@ -133,8 +129,7 @@ class TorchLoader : public ::testing::Test {
     if (HasFailure()) keep_ = true;
   }
   void SetUp() override {
-    if (!fs::exists(hg::testing::kHourglassBinary))
-      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+    HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY", hg::testing::missing_binary());
   }
 
   static Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
@@ -148,7 +143,8 @@ class TorchLoader : public ::testing::Test {
   // run_parity.py on (run dir, input, output) triples relative to dir_; returns its exit status
   // (-1 when it did not exit normally) and leaves its output in *log.
   static int run_parity(const std::vector<std::string>& triples, std::string* log) {
-    std::string command = "cd '" + dir_.string() + "' && '" + kPython + "' '" + kRunParity + "'";
+    std::string command =
+        "cd '" + dir_.string() + "' && '" + hg::testing::python_path() + "' '" + kRunParity + "'";
     for (const std::string& arg : triples)
       command += " '" + arg + "'";
     const fs::path log_file = dir_ / "python.log";
@@ -159,11 +155,7 @@ class TorchLoader : public ::testing::Test {
   }
 
   // Why the torch side cannot run here ("" when it can): checked before any training.
-  static std::string torch_missing() {
-    if (access(kPython, X_OK) != 0)
-      return std::string(kPython) + " is missing (the loader test needs Debian's python3-torch)";
-    return "";
-  }
+  static std::string torch_missing() { return hg::testing::python_missing("torch, numpy"); }
 
   static fs::path dir_;
   static bool keep_;
@@ -172,14 +164,7 @@ class TorchLoader : public ::testing::Test {
 fs::path TorchLoader::dir_;
 bool TorchLoader::keep_ = false;
 
-#define HG_SKIP_WITHOUT_TORCH(reason)                                  \
-  do {                                                                 \
-    const std::string why = (reason);                                  \
-    if (!why.empty()) {                                                \
-      if (require_torch()) FAIL() << "HG_REQUIRE_TORCH=1 but " << why; \
-      GTEST_SKIP() << why;                                             \
-    }                                                                  \
-  } while (0)
+#define HG_SKIP_WITHOUT_TORCH(reason) HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_TORCH", reason)
 
 TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
   HG_SKIP_WITHOUT_TORCH(torch_missing());
@@ -200,7 +185,7 @@ TEST_F(TorchLoader, TorchReconstructsEveryPresetAsHourglassDoes) {
   std::string log;
   const int code = run_parity(triples, &log);
   if (code == 3)
-    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + std::string(kPython) + ": " + log);
+    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + hg::testing::python_path() + ": " + log);
   ASSERT_EQ(code, 0) << "run_parity.py failed:\n" << log;
 
   for (const ParityModel& model : kModels) {
@@ -254,7 +239,7 @@ TEST_F(TorchLoader, LoaderRejectsTamperedRuns) {
                                "x.npy", "resized.npy", "tamper-source", "x.npy", "source.npy"},
                               &log);
   if (code == 3)
-    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + std::string(kPython) + ": " + log);
+    HG_SKIP_WITHOUT_TORCH("PyTorch is not importable by " + hg::testing::python_path() + ": " + log);
   EXPECT_EQ(code, 1) << log;
   EXPECT_NE(log.find("tamper-trailing failed: FormatError: "), std::string::npos) << log;
   EXPECT_NE(log.find("1 trailing bytes after the last tensor"), std::string::npos) << log;

@@ -14,7 +14,9 @@
 
 #include "hourglass/core/device.h"
 #include "hourglass/models/presets.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
+#include "support/devices.h"
 
 namespace {
 
@@ -38,8 +40,7 @@ class TrainPresets : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   void SetUp() override {
-    if (!fs::exists(hg::testing::kHourglassBinary))
-      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+    HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY", ::hg::testing::missing_binary());
   }
 
   static Result run(const std::string& args) { return hg::testing::run_hourglass(dir_, args); }
@@ -114,7 +115,7 @@ TEST_F(TrainPresets, EveryPresetTrainsOneEpoch) {
 // The same presets on the cuda device (the SIMT emulator in CI, a GPU where there is one): one
 // step of 8 samples each, so the emulated run stays short; every loss and term finite.
 TEST_F(TrainPresets, EveryPresetTrainsOnCuda) {
-  if (!hg::cuda_available()) GTEST_SKIP() << "no cuda device";
+  HG_REQUIRE_DEVICE(::hg::Device::cuda(0));
   for (const hg::models::Preset& preset : hg::models::presets()) {
     SCOPED_TRACE(preset.name);
     const std::string run_dir = "cuda-" + preset.name;

@@ -17,6 +17,7 @@
 
 #include "hourglass/io/npy.h"
 #include "hourglass/io/png.h"
+#include "support/requirements.h"
 #include "tools/cli_runner.h"
 
 namespace {
@@ -29,8 +30,7 @@ using Result = hg::testing::CliResult;
 class TrainRun : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(hg::testing::kHourglassBinary))
-      GTEST_SKIP() << hg::testing::kHourglassBinary << " is not built (target hourglass_cli)";
+    HG_SKIP_UNLESS_REQUIRED("HG_REQUIRE_BINARY", ::hg::testing::missing_binary());
     hg::testing::make_temp_dir("hg-train-run", &dir_);
     hg::testing::write_tiny_idx(dir_ / "tiny", 192, 64, /*seed=*/11);
   }

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +28,38 @@ std::string one_line(std::string text) {
   while (!text.empty() && text.back() == ' ')
     text.pop_back();
   return text;
+}
+
+// A usage error in words a user reads at once: CLI11's wording for the common slips rephrased
+// ("--device: At Most 1 required but received 2" -> "--device given 2 times; give it once"), and
+// where to look next: the --help of the command being parsed, or of the program.
+std::string usage_message(const std::string& what, const std::string& command) {
+  static const std::vector<std::pair<std::regex, std::string>> rephrased = {
+      {std::regex("^(\\S+): At Most 1 required but received (\\d+)$"),
+       "$1 given $2 times; give it once"},
+      {std::regex("^(\\S+): At least 1 required but received 0$"), "$1 needs a value"},
+      {std::regex("^(\\S+): 1 required (\\S+) missing$"), "$1 needs a value ($2)"},
+      {std::regex("^A subcommand( is)? required$"), "a command is required"},
+  };
+  std::string message = one_line(what);
+  // CLI11 lists unexpected arguments in its parse order, which is ours reversed (see main).
+  static const std::regex extras("^The following arguments? (was|were) not expected: (.*)$");
+  std::smatch match;
+  if (std::regex_match(message, match, extras)) {
+    std::istringstream words(match[2].str());
+    std::vector<std::string> list{std::istream_iterator<std::string>(words), {}};
+    std::string joined;
+    for (auto it = list.rbegin(); it != list.rend(); ++it)
+      joined += (joined.empty() ? "" : " ") + *it;
+    message = "unexpected argument" + std::string(list.size() > 1 ? "s" : "") + ": " + joined;
+  }
+  for (const auto& [pattern, replacement] : rephrased) {
+    if (std::regex_match(message, pattern)) {
+      message = std::regex_replace(message, pattern, replacement);
+      break;
+    }
+  }
+  return message + " (see hourglass " + (command.empty() ? "" : command + " ") + "--help)";
 }
 
 // OpenMP threads spin between parallel regions by default. Training runs thousands of short
@@ -77,7 +112,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error: " << one_line(e.what()) << " (see hourglass --help)" << std::endl;
+    std::string command;
+    for (const auto& entry : commands)
+      if (app.got_subcommand(entry.first)) command = entry.first;
+    std::cerr << "error: " << usage_message(e.what(), command) << std::endl;
     return 2;
   } catch (const hg::Error& e) {  // an unreadable --config file
     std::cerr << "error: " << one_line(e.what()) << std::endl;

@@ -244,6 +244,28 @@ void top_axes_by_iteration(const std::vector<float>& v, int64_t n, int64_t d,
 
 }  // namespace
 
+namespace {
+
+// Batches of one shape drawn as rows of up to 10 samples, one row per batch, repeated in chunks of
+// 10 samples with a wider gap between chunks.
+io::Image rows_picture(const std::vector<Tensor>& batches) {
+  constexpr int64_t kColumns = 10;
+  std::vector<Tensor> host;
+  for (const Tensor& b : batches)
+    host.push_back(b.to(Device::cpu()));
+  std::vector<io::Image> chunks;
+  for (int64_t begin = 0; begin < host.front().dim(0); begin += kColumns) {
+    const int64_t end = std::min(host.front().dim(0), begin + kColumns);
+    std::vector<io::Image> rows;
+    for (const Tensor& b : host)
+      rows.push_back(grid(b.slice_rows(begin, end), kColumns));
+    chunks.push_back(io::stack_images(rows, /*vertical=*/true, /*gap=*/0));
+  }
+  return io::stack_images(chunks, /*vertical=*/true, /*gap=*/8);
+}
+
+}  // namespace
+
 io::Image reconstruction_picture(models::Autoencoder& model, const Tensor& inputs,
                                  const Tensor& corrupted) {
   HG_CHECK(!corrupted.defined() || corrupted.shape() == inputs.shape(),
@@ -253,24 +275,15 @@ io::Image reconstruction_picture(models::Autoencoder& model, const Tensor& input
   const Tensor outputs = run_batched(model, source, 256, [&](const Tensor& x) {
                            return model.forward(x);
                          }).reshape(inputs.shape().dims());
-  // Chunks of up to 10 samples: each chunk's rows (corrupted,) inputs or reconstructions, with
-  // a wider gap between chunks.
-  constexpr int64_t kColumns = 10;
-  std::vector<io::Image> chunks;
-  for (int64_t begin = 0; begin < inputs.dim(0); begin += kColumns) {
-    const int64_t end = std::min(inputs.dim(0), begin + kColumns);
-    std::vector<io::Image> rows;
-    if (corrupted.defined()) {
-      rows.push_back(grid(corrupted.to(Device::cpu()).slice_rows(begin, end), kColumns));
-      rows.push_back(grid(outputs.slice_rows(begin, end), kColumns));
-      rows.push_back(grid(inputs.to(Device::cpu()).slice_rows(begin, end), kColumns));
-    } else {
-      rows.push_back(grid(inputs.to(Device::cpu()).slice_rows(begin, end), kColumns));
-      rows.push_back(grid(outputs.slice_rows(begin, end), kColumns));
-    }
-    chunks.push_back(io::stack_images(rows, /*vertical=*/true, /*gap=*/0));
-  }
-  return io::stack_images(chunks, /*vertical=*/true, /*gap=*/8);
+  if (corrupted.defined()) return repair_picture(corrupted, outputs, inputs);
+  return rows_picture({inputs, outputs});
+}
+
+io::Image repair_picture(const Tensor& corrupted, const Tensor& repaired, const Tensor& clean) {
+  HG_CHECK(corrupted.shape() == clean.shape() && repaired.shape() == clean.shape(),
+           "repair_picture: corrupted ", corrupted.shape(), ", repaired ", repaired.shape(),
+           " and clean ", clean.shape(), " images must have one shape");
+  return rows_picture({corrupted, repaired, clean});
 }
 
 Tensor generate_samples(models::Autoencoder& model, const Tensor& fit_inputs, int64_t n,

@@ -26,6 +26,8 @@ constexpr const char* kLossCurvePng = "loss_curve.png";
 // the mean code); with `corrupted` defined, three rows: corrupted, reconstruction, clean.
 io::Image reconstruction_picture(models::Autoencoder& model, const Tensor& inputs,
                                  const Tensor& corrupted = {});
+// Rows of corrupted, repaired and clean images (batches of one shape, on any device).
+io::Image repair_picture(const Tensor& corrupted, const Tensor& repaired, const Tensor& clean);
 
 // New images: a VAE's prior samples, or decodes of codes from the diagonal Gaussian fitted to the
 // codes of `fit_inputs` (generation.h) for other models. [n, ...] on the model's device.

@@ -6,6 +6,11 @@
 // samples, or the run's test split without one. The transform is drawn on the CPU from
 // Generator(--seed) (the same images on every device), the model runs in eval mode on the run's
 // device, and PSNR is computed from the mean squared error over all pixels (peak 1).
+//
+// Inpainting keeps what is known: the repaired image is the corrupted one with only the masked
+// square filled in from the model's reconstruction (the mask is the same transform applied to an
+// image of ones, which draws the same square positions). Its error inside the squares is reported
+// too. Denoising and super-resolution replace every pixel (all of them are corrupted).
 #include "repair_command.h"
 
 #include <algorithm>
@@ -132,13 +137,29 @@ int run_repair(const RepairArgs& args) {
   const Tensor corrupted = corrupt(clean, transform, &gen);
 
   models::Autoencoder& model = *run.model;
-  const std::vector<float> repaired =
-      reconstruct_all(model, corrupted, args.common.batch).to_vector();
+  std::vector<float> repaired = reconstruct_all(model, corrupted, args.common.batch).to_vector();
   const std::vector<float> clean_values = clean.to_vector();
+  const std::vector<float> corrupted_values = corrupted.to_vector();
   HG_CHECK(repaired.size() == clean_values.size(), "the model's outputs hold ", repaired.size(),
            " values for ", clean_values.size(), " input values: ", mode_name(args.mode),
            " needs a model whose outputs are shaped like its inputs");
-  const double mse_corrupted = mean_squared_error(corrupted.to_vector(), clean_values);
+  // Inpainting: known pixels stay; the hole's pixels (and only those) are compared separately.
+  std::vector<float> hole_clean, hole_corrupted, hole_repaired;
+  if (args.mode == RepairMode::kInpaint) {
+    Generator mask_gen(args.common.seed);
+    const std::vector<float> kept =
+        corrupt(Tensor::ones(clean.shape()), transform, &mask_gen).to_vector();
+    for (size_t i = 0; i < repaired.size(); ++i) {
+      if (kept[i] != 0.0f) {
+        repaired[i] = corrupted_values[i];
+        continue;
+      }
+      hole_clean.push_back(clean_values[i]);
+      hole_corrupted.push_back(corrupted_values[i]);
+      hole_repaired.push_back(repaired[i]);
+    }
+  }
+  const double mse_corrupted = mean_squared_error(corrupted_values, clean_values);
   const double mse_repaired = mean_squared_error(repaired, clean_values);
 
   std::cout << std::fixed << std::setprecision(5);
@@ -151,14 +172,21 @@ int run_repair(const RepairArgs& args) {
   std::cout << "  repaired  vs clean: MSE " << mse_repaired << ", PSNR " << std::setprecision(2)
             << psnr_db(mse_repaired) << " dB (" << std::showpos
             << psnr_db(mse_repaired) - psnr_db(mse_corrupted) << std::noshowpos << " dB)\n";
+  if (!hole_clean.empty()) {
+    std::cout << "  inside the masked squares (" << hole_clean.size() << " pixels): MSE corrupted "
+              << std::setprecision(5) << mean_squared_error(hole_corrupted, hole_clean)
+              << ", repaired " << mean_squared_error(hole_repaired, hole_clean) << "\n";
+  }
+  const Tensor repaired_images = Tensor::from_vector(repaired, clean.shape());
   if (!args.common.output.empty()) {
-    io::write_npy(args.common.output, Tensor::from_vector(repaired, clean.shape()));
+    io::write_npy(args.common.output, repaired_images);
     std::cout << "  repaired images " << clean.shape() << ": " << args.common.output << "\n";
   }
   if (!args.png.empty()) {
     const int64_t shown = std::min(args.png_count, clean.dim(0));
-    io::write_png(args.png, reconstruction_picture(model, clean.slice_rows(0, shown),
-                                                   corrupted.slice_rows(0, shown)));
+    io::write_png(args.png,
+                  repair_picture(corrupted.slice_rows(0, shown),
+                                 repaired_images.slice_rows(0, shown), clean.slice_rows(0, shown)));
     std::cout << "  picture of " << shown
               << " samples (rows: corrupted, repaired, clean): " << args.png << "\n";
   }

@@ -75,7 +75,9 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
   args.data_option =
       cmd->add_option("--data", args.data,
                       "mnist, fashion-mnist (from $HG_DATA_DIR or data/ in the repository, fetched "
-                      "when missing) or a folder with the four IDX files")
+                      "when missing), or a folder with the four IDX files (optionally .gz) or "
+                      "with train_images.npy, train_labels.npy, test_images.npy, test_labels.npy "
+                      "(uint8 or float pixels; labels optional)")
           ->capture_default_str();
   args.seed_option = cmd->add_option("--seed", args.seed, "Seed for weights, shuffling and noise")
                          ->capture_default_str();
