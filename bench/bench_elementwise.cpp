@@ -79,10 +79,9 @@ void register_all(bool with_gpu) {
     const float* dy = buf.uniform(n, -1.0f, 1.0f);
     float* dx = buf.raw(n);
     // Softplus's derivative (the sigmoid) reads x only: x and dy in, dx out.
-    return Kernel{[&b, x, y, dy, dx, n] {
-                    b.unary_backward(UnaryOp::kSoftplus, 0.0f, x, y, dy, dx, n);
-                  },
-                  3 * kF * n};
+    return Kernel{
+        [&b, x, y, dy, dx, n] { b.unary_backward(UnaryOp::kSoftplus, 0.0f, x, y, dy, dx, n); },
+        3 * kF * n};
   };
   hg::bench::add("softplus_backward", softplus_backward, with_gpu);
   hg::bench::add_cpu_elements("softplus_backward", softplus_backward, {kDenseOutput});

@@ -1,9 +1,11 @@
-// CPU loss kernels: per-element losses and their derivatives (formulas from common/loss_math.h)
-// and row-wise softmax cross-entropy with max subtraction, accumulated in double.
+// CPU loss kernels: per-element losses and their derivatives (formulas from common/loss_math.h;
+// the BCE ones on SIMD lanes through vector_math.h) and row-wise softmax cross-entropy with max
+// subtraction, accumulated in double.
 #include <cmath>
 
 #include "cpu_backend.h"
 #include "parallel.h"
+#include "vector_math.h"
 
 namespace hg::kernels::cpu {
 
@@ -24,6 +26,11 @@ double row_logsumexp(const float* x, int64_t classes) {
 
 void CpuBackend::pointwise_loss(PointwiseLoss kind, const float* x, const float* t, float* loss,
                                 int64_t n) {
+  if (kind == PointwiseLoss::kBceWithLogits || kind == PointwiseLoss::kBce) {
+    const auto f = kind == PointwiseLoss::kBce ? vmath::bce : vmath::bce_with_logits;
+    return parallel_blocks(
+        n, [=](int64_t begin, int64_t end) { f(x + begin, t + begin, loss + begin, end - begin); });
+  }
 #pragma omp parallel for if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i)
     loss[i] = pointwise_loss_value(kind, x[i], t[i]);
@@ -32,6 +39,11 @@ void CpuBackend::pointwise_loss(PointwiseLoss kind, const float* x, const float*
 void CpuBackend::pointwise_loss_backward(PointwiseLoss kind, const float* x, const float* t,
                                          const float* dloss, float scale, float* dx, int64_t n) {
   const float factor = *dloss * scale;
+  if (kind == PointwiseLoss::kBceWithLogits) {
+    return parallel_blocks(n, [=](int64_t begin, int64_t end) {
+      vmath::bce_with_logits_derivative(x + begin, t + begin, factor, dx + begin, end - begin);
+    });
+  }
 #pragma omp parallel for if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i)
     dx[i] = factor * pointwise_loss_derivative(kind, x[i], t[i]);
