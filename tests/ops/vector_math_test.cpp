@@ -383,15 +383,15 @@ TEST_P(VectorMath, ResultsDoNotDependOnLengthOffsetOrPosition) {
       // The double-valued ones, their results stored as two floats' bits.
       {"gaussian_kl_terms",
        [](const float* a, const float* b, float* y, int64_t n) {
-         std::vector<double> d(static_cast<size_t>(n));
+         std::vector<double> d(static_cast<size_t>(n) + 1);  // never empty: d.data() != nullptr
          vmath::gaussian_kl_terms(b, a, d.data(), n);
-         std::memcpy(y, d.data(), d.size() * sizeof(double));
+         std::memcpy(y, d.data(), static_cast<size_t>(n) * sizeof(double));
        }},
       {"kl_bernoulli_terms",
        [](const float*, const float* b, float* y, int64_t n) {
-         std::vector<double> d(static_cast<size_t>(n));
+         std::vector<double> d(static_cast<size_t>(n) + 1);  // never empty: d.data() != nullptr
          vmath::kl_bernoulli_terms(0.05, b, d.data(), n);
-         std::memcpy(y, d.data(), d.size() * sizeof(double));
+         std::memcpy(y, d.data(), static_cast<size_t>(n) * sizeof(double));
        }},
   };
   for (const auto& [name, f] : fns) {
