@@ -149,11 +149,10 @@ struct Kernel {
 };
 using KernelFactory = std::function<Kernel(kernels::Backend& backend, Buffers& buffers, int64_t n)>;
 
-// The benchmark body: buffers of `MiB` (state.range(0)) per array, warm-up, timed iterations,
-// then the copy baseline over the same traffic and the counters.
-inline void run_kernel(benchmark::State& state, bool gpu, const KernelFactory& make) {
+// The benchmark body: arrays of n elements, warm-up, timed iterations, then the copy baseline
+// over the same traffic and the counters.
+inline void run_kernel(benchmark::State& state, bool gpu, const KernelFactory& make, int64_t n) {
   kernels::Backend& backend = gpu ? backend_for(Device::cuda(0)) : kernels::cpu_backend();
-  const int64_t n = state.range(0) * (int64_t{1} << 20) / static_cast<int64_t>(sizeof(float));
   double kernel_seconds = 0.0, bytes = 0.0, copy_seconds = 0.0;
   {
     Buffers buffers(backend);
@@ -194,7 +193,10 @@ inline void add(const std::string& name, const KernelFactory& make, bool with_gp
   auto reg = [&](bool gpu) {
     benchmark::RegisterBenchmark(
         (name + (gpu ? "/cuda" : "/cpu")).c_str(),
-        [make, gpu](benchmark::State& state) { run_kernel(state, gpu, make); })
+        [make, gpu](benchmark::State& state) {
+          run_kernel(state, gpu, make,
+                     state.range(0) * (int64_t{1} << 20) / static_cast<int64_t>(sizeof(float)));
+        })
         ->Arg(gpu ? kGpuMiB : kCpuMiB)
         ->ArgName("MiB")
         ->UseManualTime()
@@ -202,6 +204,20 @@ inline void add(const std::string& name, const KernelFactory& make, bool with_gp
   };
   reg(false);
   if (with_gpu) reg(true);
+}
+
+// Registers "<name>/cpu/elements:N" for each N in `elements`: arrays small enough to stay in the
+// CPU's caches (one activation of a model), where compute rather than memory bandwidth decides.
+inline void add_cpu_elements(const std::string& name, const KernelFactory& make,
+                             const std::vector<int64_t>& elements) {
+  for (int64_t n : elements)
+    benchmark::RegisterBenchmark(
+        (name + "/cpu").c_str(),
+        [make, n](benchmark::State& state) { run_kernel(state, false, make, n); })
+        ->Arg(n)
+        ->ArgName("elements")
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond);
 }
 
 // main() of every kernel benchmark: registers its kernels (via `register_all(with_gpu)`), says

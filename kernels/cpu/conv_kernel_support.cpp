@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "cpu_features.h"
 #include "simd_clones.h"
 
 #if HG_X86_CONV_KERNELS
@@ -16,12 +17,7 @@ namespace hg::kernels::cpu {
 bool avx2_fma_kernels_enabled(const char* switch_name) {
   const char* env = std::getenv(switch_name);
   if (env != nullptr && std::strcmp(env, "0") == 0) return false;
-#if HG_X86_CONV_KERNELS
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
+  return HG_X86_CONV_KERNELS && cpu_features().avx2_fma;
 }
 
 float* thread_scratch(Scratch slot, int64_t n) {

@@ -1,6 +1,7 @@
 // What the CPU convolution kernels (conv.cpp, direct_conv.cpp, winograd_*.cpp) share: the AVX2 +
-// FMA target attribute and run-time check, per-thread scratch buffers, an 8 x 8-blocked transpose
-// between channel-major ([channel][pixel]) and pixel-major layouts, and the bias gradient's sum.
+// FMA target attribute and run-time switch (the CPU check itself is cpu_features.h), per-thread
+// scratch buffers, an 8 x 8-blocked transpose between channel-major ([channel][pixel]) and
+// pixel-major layouts, and the bias gradient's sum.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,8 @@
 
 namespace hg::kernels::cpu {
 
-// Whether the CPU has AVX2 and FMA and the environment variable `switch_name` is not "0" (the
-// switches turn a kernel family off, to benchmark it against the path it replaces).
+// Whether the CPU has AVX2 and FMA (cpu_features()) and the environment variable `switch_name` is
+// not "0" (the switches turn a kernel family off, to benchmark it against the path it replaces).
 bool avx2_fma_kernels_enabled(const char* switch_name);
 
 // Growable per-thread buffers: a training loop repeats the same shapes, so after the first step

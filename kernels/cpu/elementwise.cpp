@@ -1,12 +1,14 @@
 // CPU bodies of the elementwise kernels: fills, conversions, unary ops (one template
-// instantiation per op via dispatch_unary; ReLU in an integer form that vectorizes), broadcasting
-// binary ops and axpby.
+// instantiation per op via dispatch_unary; ReLU in an integer form that vectorizes; exp, log,
+// sigmoid, tanh, softplus and softplus's derivative on SIMD lanes through vector_math.h),
+// broadcasting binary ops and axpby.
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "cpu_backend.h"
 #include "parallel.h"
+#include "vector_math.h"
 
 namespace hg::kernels::cpu {
 
@@ -83,6 +85,27 @@ void relu_backward(const float* __restrict x, const float* __restrict dy, float*
     dx[i] = dy[i] * from_bits(kOneBits & positive_mask(x[i]));
 }
 
+using VectorUnary = void (*)(const float* x, float* y, int64_t n);
+
+// The vmath function computing Unary<op>::forward, or nullptr for ops without a transcendental
+// function (their plain loops vectorize as they are).
+VectorUnary vector_forward(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::kExp:
+      return vmath::exp;
+    case UnaryOp::kLog:
+      return vmath::log;
+    case UnaryOp::kSigmoid:
+      return vmath::sigmoid;
+    case UnaryOp::kTanh:
+      return vmath::tanh;
+    case UnaryOp::kSoftplus:
+      return vmath::softplus;
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace
 
 void CpuBackend::fill(float* y, float value, int64_t n) {
@@ -103,6 +126,9 @@ void CpuBackend::u8_to_f32(const uint8_t* x, float* y, float scale, int64_t n) {
 
 void CpuBackend::unary(UnaryOp op, float alpha, const float* x, float* y, int64_t n) {
   if (op == UnaryOp::kRelu && x != y) return relu_forward(x, y, n);
+  if (const VectorUnary f = vector_forward(op))
+    return parallel_blocks(
+        n, [=](int64_t begin, int64_t end) { f(x + begin, y + begin, end - begin); });
   dispatch_unary(op, [&](auto tag) {
     using F = Unary<decltype(tag)::value>;
 #pragma omp parallel for if (n > kParallelThreshold)
@@ -114,6 +140,13 @@ void CpuBackend::unary(UnaryOp op, float alpha, const float* x, float* y, int64_
 void CpuBackend::unary_backward(UnaryOp op, float alpha, const float* x, const float* y,
                                 const float* dy, float* dx, int64_t n) {
   if (op == UnaryOp::kRelu && x != dx && dy != dx) return relu_backward(x, dy, dx, n);
+  if (op == UnaryOp::kSoftplus) {
+    // dy * Unary<kSoftplus>::derivative = dy * stable_sigmoid(x); the other derivatives need no
+    // transcendental function.
+    return parallel_blocks(n, [=](int64_t begin, int64_t end) {
+      vmath::mul_sigmoid(dy + begin, x + begin, dx + begin, end - begin);
+    });
+  }
   dispatch_unary(op, [&](auto tag) {
     using F = Unary<decltype(tag)::value>;
 #pragma omp parallel for if (n > kParallelThreshold)

@@ -1,7 +1,8 @@
 // CPU twins of the autoencoder penalties and corruptions: L1 activity, KL target sparsity,
 // k-sparse selection, Gaussian KL, the contractive penalty, the denoising corruptions and the
 // image transforms. The per-element formulas come from common/regularizer_math.h and
-// common/image_corruption.h. Every sum is accumulated in double
+// common/image_corruption.h (the Gaussian and Bernoulli KL terms on SIMD lanes through
+// vector_math.h). Every sum is accumulated in double
 // in an order fixed by the shape alone (fixed blocks added in block order), so results do not
 // depend on the number of threads.
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "hourglass/kernels/common/image_corruption.h"
 #include "hourglass/kernels/common/regularizer_math.h"
 #include "parallel.h"
+#include "vector_math.h"
 
 namespace hg::kernels::cpu {
 
@@ -20,23 +22,30 @@ namespace {
 
 constexpr int64_t kBlock = 8192;  // elements per partial sum of a long sum
 
-// sum_i f(i) for i in [0, n): partial sums over fixed blocks, added in block order.
-template <class F>
-double ordered_sum(int64_t n, F f) {
+// The sum over [0, n) of block_sum(begin, end), a sum over [begin, end) in index order, for fixed
+// blocks, added in block order.
+template <class BlockSum>
+double ordered_block_sum(int64_t n, BlockSum block_sum) {
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> partial(static_cast<size_t>(blocks), 0.0);
 #pragma omp parallel for if (n > kParallelThreshold)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t end = std::min(n, (b + 1) * kBlock);
-    double s = 0.0;
-    for (int64_t i = b * kBlock; i < end; ++i)
-      s += f(i);
-    partial[b] = s;
-  }
+  for (int64_t b = 0; b < blocks; ++b)
+    partial[b] = block_sum(b * kBlock, std::min(n, (b + 1) * kBlock));
   double total = 0.0;
   for (double p : partial)
     total += p;
   return total;
+}
+
+// sum_i f(i) for i in [0, n), in ordered_block_sum's order.
+template <class F>
+double ordered_sum(int64_t n, F f) {
+  return ordered_block_sum(n, [&f](int64_t begin, int64_t end) {
+    double s = 0.0;
+    for (int64_t i = begin; i < end; ++i)
+      s += f(i);
+    return s;
+  });
 }
 
 // S_j = sum_i W[j, i]^2 in double: the squared norm of row j of W [hidden, in].
@@ -89,9 +98,19 @@ void CpuBackend::kl_sparsity(const float* h, float rho, float* rho_hat, float* o
     for (int64_t j = 0; j < width; ++j)
       rho_hat[j0 + j] = static_cast<float>(kl_clamp_rho_hat(acc[j] / static_cast<double>(rows)));
   }
-  // The KL is evaluated at the stored float rho_hat, the value the backward pass sees.
-  out[0] = static_cast<float>(
-      ordered_sum(units, [rho, rho_hat](int64_t j) { return kl_bernoulli(rho, rho_hat[j]); }));
+  // The KL is evaluated at the stored float rho_hat, the value the backward pass sees; the terms
+  // kl_bernoulli(rho, rho_hat[j]) come from vmath a block at a time and are added in order.
+  out[0] = static_cast<float>(ordered_block_sum(units, [rho, rho_hat](int64_t begin, int64_t end) {
+    double terms[kVectorBlock];
+    double s = 0.0;
+    for (int64_t j0 = begin; j0 < end; j0 += kVectorBlock) {
+      const int64_t len = std::min(kVectorBlock, end - j0);
+      vmath::kl_bernoulli_terms(rho, rho_hat + j0, terms, len);
+      for (int64_t j = 0; j < len; ++j)
+        s += terms[j];
+    }
+    return s;
+  }));
 }
 
 void CpuBackend::kl_sparsity_backward(const float* rho_hat, float rho, const float* dloss,
@@ -134,12 +153,34 @@ void CpuBackend::topk_rows(const float* h, float* y, float* mask, int64_t rows, 
 
 void CpuBackend::gaussian_kl(const float* mu, const float* logvar, float* kl, int64_t rows,
                              int64_t cols) {
+  if (cols <= 0) {
+    std::fill(kl, kl + std::max<int64_t>(rows, 0), 0.0f);
+    return;
+  }
+  // Groups of whole rows whose terms fill at most one block (or one row, when a row is longer
+  // than a block): vmath computes the terms gaussian_kl_term(mu, logvar) of a block at a time
+  // over the contiguous [rows, cols] arrays, and each row's terms are added in column order.
+  const int64_t group_rows = cols >= kVectorBlock ? 1 : kVectorBlock / cols;
+  const int64_t groups = (rows + group_rows - 1) / group_rows;
 #pragma omp parallel for if (rows * cols > kParallelThreshold)
-  for (int64_t n = 0; n < rows; ++n) {
+  for (int64_t g = 0; g < groups; ++g) {
+    double terms[kVectorBlock];
+    const int64_t first = g * group_rows * cols;
+    const int64_t end = std::min(rows, (g + 1) * group_rows) * cols;
     double s = 0.0;
-    for (int64_t j = 0; j < cols; ++j)
-      s += gaussian_kl_term(mu[n * cols + j], logvar[n * cols + j]);
-    kl[n] = static_cast<float>(s);
+    int64_t col = 0;
+    for (int64_t i0 = first; i0 < end; i0 += kVectorBlock) {
+      const int64_t len = std::min(kVectorBlock, end - i0);
+      vmath::gaussian_kl_terms(mu + i0, logvar + i0, terms, len);
+      for (int64_t k = 0; k < len; ++k) {
+        s += terms[k];
+        if (++col == cols) {  // element i0 + k ends its row
+          kl[(i0 + k) / cols] = static_cast<float>(s);
+          s = 0.0;
+          col = 0;
+        }
+      }
+    }
   }
 }
 
@@ -152,9 +193,10 @@ void CpuBackend::gaussian_kl_backward(const float* mu, const float* logvar, cons
       dmu[i] = g * mu[i];
   }
   if (dlogvar) {
-#pragma omp parallel for if (n > kParallelThreshold)
-    for (int64_t i = 0; i < n; ++i)
-      dlogvar[i] = g * gaussian_kl_dlogvar(logvar[i]);
+    // g * gaussian_kl_dlogvar(logvar[i]).
+    parallel_blocks(n, [=](int64_t begin, int64_t end) {
+      vmath::gaussian_kl_dlogvar(logvar + begin, g, dlogvar + begin, end - begin);
+    });
   }
 }
 
