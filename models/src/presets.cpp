@@ -165,9 +165,11 @@ std::vector<Preset> make_presets() {
     all.push_back(dense_preset(
         "cae", "784-1000-784, sigmoid units, tied weights, contractive penalty 0.1",
         "Rifai et al. 2011, \"Contractive auto-encoders\" (ICML)",
-        "the paper's model: one layer of 1000 sigmoid units, tied weights, cross-entropy, "
-        "penalty lambda ||J_f(x)||_F^2 (closed form); lambda was chosen by validation there, 0.1 "
-        "here. Adam 1e-3, batch 128 and 50 epochs are chosen instead of the paper's SGD",
+        "the paper's model and objective: one layer of 1000 sigmoid units, tied weights, "
+        "mean over the batch of [sum over pixels BCE(x, x^) + lambda ||J_f(x)||_F^2] (closed "
+        "form); lambda was chosen by validation there, 0.1 here. The engine's BCE is a mean over "
+        "the D pixels, so it applies lambda / D (the same objective divided by D). Adam 1e-3, "
+        "batch 128 and 50 epochs are chosen instead of the paper's SGD",
         {{1000}, "sigmoid", "", "sigmoid"}, r));
   }
   {
@@ -202,6 +204,16 @@ void check_mnist_image(const Preset& preset, const std::vector<int64_t>& sample_
                      sample_shape == std::vector<int64_t>{784};
   HG_CHECK(image, "preset '", preset.name, "' is built for 1x28x28 images, got samples of [",
            detail::shape_text(sample_shape, ", "), "]");
+}
+
+// --contractive is Rifai et al.'s lambda: it weights ||J_f(x)||_F^2 against the reconstruction
+// cross-entropy summed over the input's pixels. Our reconstruction losses are means over the
+// pixels, so the same objective, divided through by the pixel count D, is
+//   mean BCE + (lambda / D) ||J_f(x)||_F^2,
+// which has the source's minimiser and (up to the scale Adam ignores) its gradients. Applying
+// lambda itself to the mean made the penalty D (784) times too strong: cae learned nothing.
+float contractive_weight_per_pixel(const Recipe& recipe, int64_t pixels) {
+  return recipe.contractive / static_cast<float>(pixels);
 }
 
 }  // namespace
@@ -300,7 +312,7 @@ std::unique_ptr<Autoencoder> build_preset(const Preset& preset, const Recipe& re
       options.seed = seed;
       options.tied_weights = recipe.tied;
       options.code_regularizer = recipe_code_regularizer(recipe);
-      options.contractive.weight = recipe.contractive;
+      options.contractive.weight = contractive_weight_per_pixel(recipe, options.sizes.front());
       options.contractive.seed = seed;
       return std::make_unique<DenseAutoencoder>(options);
     }

@@ -5,6 +5,7 @@
 // and bad specs fail naming the file and the entry.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -172,6 +173,55 @@ TEST(Presets, RecipesCarryTheirSourcesSettings) {
   EXPECT_EQ(ksparse.k, 25);
   EXPECT_EQ(ksparse.alpha, 3.0f);
   EXPECT_EQ(ksparse.loss, "mse");
+}
+
+// Rifai et al. 2011's objective, computed by hand in double on a tiny batch: the mean over the
+// batch of [cross-entropy summed over the 784 pixels + 0.1 ||J_f(x)||_F^2]. The engine's BCE is
+// a per-pixel mean, so its objective must be the source's divided by D = 784, term by term
+// (relative tolerance 1e-4: float forward passes over 784 and 1000 sums).
+TEST(Presets, CaeObjectiveIsRifaisDividedByThePixelCount) {
+  auto model = build("cae");
+  const Tensor x = mnist_batch();
+  std::map<std::string, std::vector<float>> p;
+  for (const auto& [name, t] : model->named_parameters())
+    p[name] = t.to_vector();
+  const std::vector<float>& w = p.at("encoder.0.weight");  // [1000, 784]
+  const std::vector<float>& b = p.at("encoder.0.bias");
+  const std::vector<float>& c = p.at("decoder.0.bias");
+  ASSERT_EQ(w.size(), 1000u * 784u);
+  ASSERT_EQ(c.size(), 784u);
+  const std::vector<float> xs = x.to_vector();
+  double bce_sum = 0, jacobian_sum = 0;
+  for (int n = 0; n < 2; ++n) {
+    const float* xn = xs.data() + n * 784;
+    std::vector<double> h(1000);
+    for (int j = 0; j < 1000; ++j) {
+      double a = b[j], w2 = 0;
+      for (int i = 0; i < 784; ++i) {
+        a += double(w[j * 784 + i]) * xn[i];
+        w2 += double(w[j * 784 + i]) * w[j * 784 + i];
+      }
+      h[j] = 1 / (1 + std::exp(-a));
+      jacobian_sum += std::pow(h[j] * (1 - h[j]), 2) * w2;  // sum_i J[j][i]^2, sigmoid slope
+    }
+    for (int i = 0; i < 784; ++i) {
+      double a = c[i];
+      for (int j = 0; j < 1000; ++j)
+        a += double(w[j * 784 + i]) * h[j];  // tied: the decoder's weight is W^T
+      const double y = 1 / (1 + std::exp(-a));
+      bce_sum -= xn[i] * std::log(y) + (1 - xn[i]) * std::log(1 - y);
+    }
+  }
+  const double source_reconstruction = bce_sum / 2, source_penalty = 0.1 * jacobian_sum / 2;
+  const Objective objective = model->objective(x, x, ReconstructionLoss::kBce);
+  ASSERT_EQ(objective.terms.size(), 2u);
+  EXPECT_NEAR(objective.terms[0].value.item() * 784, source_reconstruction,
+              1e-4 * source_reconstruction);
+  EXPECT_EQ(objective.terms[1].name, "contractive");
+  EXPECT_NEAR(objective.terms[1].value.item() * 784, source_penalty, 1e-4 * source_penalty);
+  EXPECT_NEAR(objective.total.item() * 784, source_reconstruction + source_penalty,
+              1e-4 * (source_reconstruction + source_penalty));
+  clear_tape();
 }
 
 TEST(Presets, RecipeOptimizerTakesItsSettings) {

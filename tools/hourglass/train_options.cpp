@@ -176,7 +176,9 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
       ->check(CLI::Range(int64_t{0}, int64_t{100000}))
       ->group(variant);
   recipe_option(cmd, args, "--contractive", &Recipe::contractive,
-                "Contractive penalty lambda (dense; first layer, closed form)")
+                "Contractive penalty lambda (dense; first layer, closed form), as in Rifai et al. "
+                "2011: the weight of ||J_f(x)||_F^2 against the reconstruction loss summed over "
+                "the D pixels; the engine's per-pixel mean loss gets lambda / D")
       ->check(CLI::NonNegativeNumber)
       ->group(variant);
   recipe_option(cmd, args, "--beta", &Recipe::beta, "VAE: the KL term's weight")
