@@ -7,6 +7,7 @@
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/stacked.h"
 #include "hourglass/models/vae.h"
+#include "hourglass/nn/init.h"
 #include "image_batch.h"
 
 namespace hg::models {
@@ -190,6 +191,14 @@ std::vector<Preset> make_presets() {
         "is a per-pixel mean",
         {{1000}, "identity", "", "identity"}, r));
   }
+  // The Keras sources' models start from Keras's initialisation, as they did there.
+  for (Preset& p : all) {
+    if (p.name == "keras-dense" || p.name == "keras-sparse" || p.name == "keras-deep" ||
+        p.name == "keras-conv" || p.name == "keras-io-conv") {
+      p.init = WeightInit::kKeras;
+      p.notes += "; Keras's initialisation (glorot_uniform kernels, zero biases)";
+    }
+  }
   return all;
 }
 
@@ -294,10 +303,12 @@ void check_preset_recipe(const Preset& preset, const Recipe& recipe,
   }
 }
 
-std::unique_ptr<Autoencoder> build_preset(const Preset& preset, const Recipe& recipe,
-                                          const std::vector<int64_t>& sample_shape, uint64_t seed,
-                                          const DenseArchitecture* dense_override) {
-  check_preset_recipe(preset, recipe, dense_override);
+namespace {
+
+std::unique_ptr<Autoencoder> build_preset_model(const Preset& preset, const Recipe& recipe,
+                                                const std::vector<int64_t>& sample_shape,
+                                                uint64_t seed,
+                                                const DenseArchitecture* dense_override) {
   const int64_t latent = preset_latent(preset, recipe);
   switch (preset.family) {
     case ModelFamily::kDense: {
@@ -351,6 +362,21 @@ std::unique_ptr<Autoencoder> build_preset(const Preset& preset, const Recipe& re
     }
   }
   HG_FAIL("preset '", preset.name, "' has no builder");
+}
+
+}  // namespace
+
+std::unique_ptr<Autoencoder> build_preset(const Preset& preset, const Recipe& recipe,
+                                          const std::vector<int64_t>& sample_shape, uint64_t seed,
+                                          const DenseArchitecture* dense_override) {
+  check_preset_recipe(preset, recipe, dense_override);
+  std::unique_ptr<Autoencoder> model =
+      build_preset_model(preset, recipe, sample_shape, seed, dense_override);
+  if (preset.init == WeightInit::kKeras) {
+    Generator gen(seed);
+    nn::keras_init(*model, gen);
+  }
+  return model;
 }
 
 }  // namespace hg::models

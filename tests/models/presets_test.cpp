@@ -5,6 +5,7 @@
 // and bad specs fail naming the file and the entry.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -222,6 +223,34 @@ TEST(Presets, CaeObjectiveIsRifaisDividedByThePixelCount) {
   EXPECT_NEAR(objective.total.item() * 784, source_reconstruction + source_penalty,
               1e-4 * (source_reconstruction + source_penalty));
   clear_tape();
+}
+
+// The Keras sources' presets start as Keras's layers do (glorot_uniform kernels, zero biases;
+// the distribution itself is checked in tests/nn/init_test.cpp), the others as PyTorch's.
+TEST(Presets, KerasPresetsUseKerasInitialisation) {
+  for (const Preset& preset : presets()) {
+    const bool keras = preset.name.rfind("keras", 0) == 0;
+    EXPECT_EQ(preset.init == WeightInit::kKeras, keras) << preset.name;
+    if (preset.family != ModelFamily::kDense) continue;
+    auto model = build(preset.name);
+    const auto p = model->named_parameters();
+    const Tensor& w = p.at(0).second;  // encoder.0.weight [out, in]
+    const double a = std::sqrt(6.0 / double(w.dim(0) + w.dim(1)));
+    const double torch_bound = 1 / std::sqrt(double(w.dim(1)));
+    float largest = 0;
+    for (float v : w.to_vector())
+      largest = std::max(largest, std::abs(v));
+    const std::vector<float> bias = p.at(1).second.to_vector();
+    const bool zero_bias = std::all_of(bias.begin(), bias.end(), [](float v) { return v == 0; });
+    if (keras) {
+      EXPECT_LE(largest, a) << preset.name;
+      EXPECT_GT(largest, 0.95 * a) << preset.name;  // the bound is Keras's, not PyTorch's
+      EXPECT_TRUE(zero_bias) << preset.name;
+    } else {
+      EXPECT_LE(largest, torch_bound) << preset.name;
+      EXPECT_FALSE(zero_bias) << preset.name;
+    }
+  }
 }
 
 TEST(Presets, RecipeOptimizerTakesItsSettings) {

@@ -51,6 +51,10 @@ struct DenseArchitecture {
   std::string output_activation = "sigmoid";
 };
 
+// How a preset's weights are drawn: PyTorch's defaults (what the modules do) or, for the models
+// of a Keras source, Keras's (glorot_uniform kernels, zero biases; nn/init.h).
+enum class WeightInit { kPyTorch, kKeras };
+
 struct Preset {
   std::string name;
   std::string summary;  // one line: the architecture, for --help
@@ -59,6 +63,7 @@ struct Preset {
   ModelFamily family = ModelFamily::kDense;
   DenseArchitecture dense;  // kDense only
   Recipe recipe;            // the defaults; recipe.latent is the default code size
+  WeightInit init = WeightInit::kPyTorch;
 };
 
 // Every preset, in the order of the table above.
@@ -74,8 +79,9 @@ void check_preset_recipe(const Preset& preset, const Recipe& recipe,
 
 // Builds the preset's model for samples of `sample_shape` ({1, 28, 28} for MNIST; dense models
 // take any shape, conv ones need 1x28x28) with the resolved `recipe` (its latent, tied, sparsity,
-// contractive and beta) and weights from Generator(seed). `dense_override` replaces a dense
-// preset's layers (the command line's --hidden / --activation / --output-activation).
+// contractive and beta) and weights from Generator(seed), drawn as the preset's `init` says.
+// `dense_override` replaces a dense preset's layers (the command line's --hidden / --activation /
+// --output-activation).
 std::unique_ptr<Autoencoder> build_preset(const Preset& preset, const Recipe& recipe,
                                           const std::vector<int64_t>& sample_shape, uint64_t seed,
                                           const DenseArchitecture* dense_override = nullptr);
