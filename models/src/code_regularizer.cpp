@@ -28,20 +28,6 @@ CodeRegularizer parse_code_regularizer(const std::string& name) {
   HG_FAIL("unknown code regularizer '", name, "': expected none, l1, kl or ksparse");
 }
 
-const char* code_regularizer_name(CodeRegularizer kind) {
-  switch (kind) {
-    case CodeRegularizer::kNone:
-      return "none";
-    case CodeRegularizer::kL1:
-      return "l1";
-    case CodeRegularizer::kKl:
-      return "kl";
-    case CodeRegularizer::kKSparse:
-      return "ksparse";
-  }
-  return "?";
-}
-
 void validate_code_regularizer(const CodeRegularizerOptions& o, int64_t units,
                                const std::string& code_activation) {
   switch (o.kind) {

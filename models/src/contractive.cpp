@@ -47,12 +47,6 @@ Tensor apply_slope(const DenseLayerTrace& layer, const Tensor& u) {
 
 }  // namespace
 
-ContractiveMode parse_contractive_mode(const std::string& name) {
-  if (name == "first_layer") return ContractiveMode::kFirstLayer;
-  if (name == "stochastic") return ContractiveMode::kStochastic;
-  HG_FAIL("unknown contractive mode '", name, "': expected first_layer or stochastic");
-}
-
 const char* contractive_mode_name(ContractiveMode mode) {
   return mode == ContractiveMode::kFirstLayer ? "first_layer" : "stochastic";
 }

@@ -80,10 +80,6 @@ Progress::~Progress() {
   }
 }
 
-double Progress::elapsed_s() const {
-  return seconds_between(start_, std::chrono::steady_clock::now());
-}
-
 bool Progress::due(int64_t done) const {
   if (finished_) return false;
   const double since = seconds_between(last_draw_, std::chrono::steady_clock::now());

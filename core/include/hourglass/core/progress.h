@@ -50,7 +50,6 @@ class Progress {
   void finish(double loss = kNoLoss);
 
   bool interactive() const { return interactive_; }
-  double elapsed_s() const;
   int lines_printed() const { return lines_; }
 
  private:

@@ -23,7 +23,6 @@ namespace hg::models {
 enum class CodeRegularizer { kNone, kL1, kKl, kKSparse };
 // "none", "l1", "kl", "ksparse"; hg::Error listing them otherwise.
 CodeRegularizer parse_code_regularizer(const std::string& name);
-const char* code_regularizer_name(CodeRegularizer kind);
 
 struct CodeRegularizerOptions {
   CodeRegularizer kind = CodeRegularizer::kNone;

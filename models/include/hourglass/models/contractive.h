@@ -22,8 +22,6 @@
 namespace hg::models {
 
 enum class ContractiveMode { kFirstLayer, kStochastic };
-// "first_layer", "stochastic"; hg::Error otherwise.
-ContractiveMode parse_contractive_mode(const std::string& name);
 const char* contractive_mode_name(ContractiveMode mode);
 
 struct ContractiveOptions {

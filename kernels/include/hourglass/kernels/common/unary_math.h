@@ -25,8 +25,6 @@ enum class UnaryOp : int {
   kAddScalar,  // y = x + alpha
 };
 
-const char* unary_op_name(UnaryOp op);
-
 HG_HOST_DEVICE float stable_sigmoid(float x) {
   // Never exponentiates a positive number, so neither branch overflows.
   if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
