@@ -215,16 +215,6 @@ void check_mnist_image(const Preset& preset, const std::vector<int64_t>& sample_
            detail::shape_text(sample_shape, ", "), "]");
 }
 
-// --contractive is Rifai et al.'s lambda: it weights ||J_f(x)||_F^2 against the reconstruction
-// cross-entropy summed over the input's pixels. Our reconstruction losses are means over the
-// pixels, so the same objective, divided through by the pixel count D, is
-//   mean BCE + (lambda / D) ||J_f(x)||_F^2,
-// which has the source's minimiser and (up to the scale Adam ignores) its gradients. Applying
-// lambda itself to the mean made the penalty D (784) times too strong: cae learned nothing.
-float contractive_weight_per_pixel(const Recipe& recipe, int64_t pixels) {
-  return recipe.contractive / static_cast<float>(pixels);
-}
-
 }  // namespace
 
 const char* model_family_name(ModelFamily family) {
@@ -323,7 +313,7 @@ std::unique_ptr<Autoencoder> build_preset_model(const Preset& preset, const Reci
       options.seed = seed;
       options.tied_weights = recipe.tied;
       options.code_regularizer = recipe_code_regularizer(recipe);
-      options.contractive.weight = contractive_weight_per_pixel(recipe, options.sizes.front());
+      options.contractive.weight = recipe_contractive_weight(recipe, options.sizes.front());
       options.contractive.seed = seed;
       return std::make_unique<DenseAutoencoder>(options);
     }

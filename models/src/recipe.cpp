@@ -116,6 +116,10 @@ CodeRegularizerOptions recipe_code_regularizer(const Recipe& recipe) {
   return options;
 }
 
+float recipe_contractive_weight(const Recipe& recipe, int64_t pixels) {
+  return recipe.contractive / static_cast<float>(pixels);
+}
+
 CorruptionOptions recipe_corruption(const Recipe& recipe) {
   CorruptionOptions options;
   options.kind = parse_corruption(recipe.noise);

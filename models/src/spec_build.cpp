@@ -309,7 +309,7 @@ std::unique_ptr<Autoencoder> build_spec_model(const ModelSpec& spec, const Recip
     dense.seed = seed;
     dense.tied_weights = recipe.tied;
     dense.code_regularizer = recipe_code_regularizer(recipe);
-    dense.contractive.weight = recipe.contractive;
+    dense.contractive.weight = recipe_contractive_weight(recipe, input_dim);
     dense.contractive.seed = seed;
     try {
       validate_code_regularizer(dense.code_regularizer, dense.sizes.back(), dense.code_activation);

@@ -162,6 +162,7 @@ void write_summary(std::ostream& out, const json& config, const Metrics& metrics
   row("device", field(config, "device"));
   row("data", field(config, "data"));
   row("loss", field(config, "loss"));
+  if (find(config, "objective")) row("objective", field(config, "objective"));
   const std::string planned = field(config, "epochs");
   row("epochs done",
       std::to_string(metrics.train.size()) + (planned == "-" ? "" : " of " + planned));

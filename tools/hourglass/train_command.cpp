@@ -28,6 +28,7 @@
 #include "hourglass/models/checkpoint.h"
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/models.h"
+#include "hourglass/models/objective_formula.h"
 #include "hourglass/models/stacked.h"
 #include "hourglass/ops/conv.h"
 #include "hourglass/ops/regularizers.h"
@@ -247,6 +248,9 @@ int run_train(const TrainArgs& args) {
   if (recipe.lr < 0)
     std::cout << " (" << optimizer->name() << "'s default lr " << optimizer->lr() << ")";
   std::cout << ", seed " << setup.seed << (variant.empty() ? "" : "; " + variant) << std::endl;
+  const std::string objective =
+      models::objective_formula(recipe, model->is_variational(), sample.numel());
+  std::cout << "objective: " << objective << std::endl;
 
   data::DataLoaderOptions loader_options;
   loader_options.batch_size = recipe.batch;
@@ -297,6 +301,7 @@ int run_train(const TrainArgs& args) {
                              {"device", device.str()},
                              {"conv_impl", args.conv_impl},
                              {"loss", recipe.loss},
+                             {"objective", objective},
                              {"overrides", run.overrides},
                              {"architecture", model->describe()},
                              {"limit", setup.limit},

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hourglass/core/error.h"
+#include "hourglass/models/objective_formula.h"
 
 namespace hg::cli {
 namespace {
@@ -282,6 +283,8 @@ std::string presets_help() {
     const std::string variant = models::variant_summary(p.recipe);
     if (!variant.empty()) out << "; " << variant;
     out << "\n" << std::string(16, ' ') << "source: " << p.source << "\n";
+    out << std::string(16, ' ') << "objective (MNIST): "
+        << models::objective_formula(p.recipe, p.family == models::ModelFamily::kVae, 784) << "\n";
   }
   out << "Spec files (--spec FILE.toml|json) describe the layers instead; see "
          "examples/specs/ and models/include/hourglass/models/spec.h.";

@@ -7,6 +7,7 @@
 #include "hourglass/models/conv_autoencoder.h"
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/generation.h"
+#include "hourglass/models/objective_formula.h"
 #include "hourglass/models/presets.h"
 #include "hourglass/models/recipe.h"
 #include "hourglass/models/spec.h"

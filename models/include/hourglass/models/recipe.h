@@ -68,6 +68,13 @@ std::unique_ptr<optim::Optimizer> make_recipe_optimizer(const Recipe& recipe,
 // The zoo's option structs for the recipe's settings.
 ReconstructionLoss recipe_loss(const Recipe& recipe);
 CodeRegularizerOptions recipe_code_regularizer(const Recipe& recipe);
+// The weight the engine applies to ||J_f(x)||_F^2 for samples of `pixels` values.
+// recipe.contractive is Rifai et al.'s lambda, which weights the penalty against the reconstruction
+// cross-entropy summed over the pixels; our reconstruction losses are means over the pixels, so the
+// same objective divided through by D is  mean BCE + (lambda / D) ||J_f(x)||_F^2 : the source's
+// minimiser and, up to the scale Adam ignores, its gradients. (Applying lambda to the mean made
+// the penalty D times too strong: the cae preset learned nothing.)
+float recipe_contractive_weight(const Recipe& recipe, int64_t pixels);
 CorruptionOptions recipe_corruption(const Recipe& recipe);
 
 // "bce, adadelta (lr 1, rho 0.95), batch 256, 50 epochs": the training half of a recipe, one line.
