@@ -32,6 +32,7 @@
 #include <memory>
 #include <vector>
 
+#include "blas_int.h"
 #include "conv_kernel_support.h"
 #include "cpu_backend.h"
 #include "direct_conv.h"
@@ -73,9 +74,8 @@ float* scratch(int slot, int64_t n) {
 void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
+              blas_int(m, "m"), blas_int(n, "n"), blas_int(k, "k"), 1.0f, a, blas_int(lda, "lda"),
+              b, blas_int(ldb, "ldb"), beta, c, blas_int(ldc, "ldc"));
 }
 
 // How a geometry is lowered (see the file comment).

@@ -2,6 +2,7 @@
 // rejects leading dimensions of 0 and k == 0 must still apply beta to C.
 #include <cblas.h>
 
+#include "blas_int.h"
 #include "cpu_backend.h"
 
 namespace hg::kernels::cpu {
@@ -18,9 +19,9 @@ void CpuBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m), static_cast<blasint>(n),
-              static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda), b,
-              static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+              trans_b ? CblasTrans : CblasNoTrans, blas_int(m, "m"), blas_int(n, "n"),
+              blas_int(k, "k"), alpha, a, blas_int(lda, "lda"), b, blas_int(ldb, "ldb"), beta, c,
+              blas_int(ldc, "ldc"));
 }
 
 }  // namespace hg::kernels::cpu

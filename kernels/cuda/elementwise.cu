@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cuda_backend_impl.cuh"
+#include "index_width.h"
 #include "pointwise.cuh"
 
 namespace hg::kernels::cuda {
@@ -118,11 +119,9 @@ void launch_binary(const CudaBackend& backend, const BroadcastIndex& ix, const f
     a_max += (ix.out_shape[d] - 1) * ix.a_stride[d];
     b_max += (ix.out_shape[d] - 1) * ix.b_stride[d];
   }
-  constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
-  const bool narrow = ix.numel < kInt32Max && a_max < kInt32Max && b_max < kInt32Max;
   constexpr int kThreads = 256;
   const dim3 grid(backend.grid_for(ix.numel, kThreads));
-  if (narrow)
+  if (broadcast_index_fits_int32(ix.numel, a_max, b_max, static_cast<int64_t>(grid.x) * kThreads))
     hg::cuda::launch(broadcast_binary_kernel<Op, int32_t>, grid, dim3(kThreads), 0,
                      backend.stream(), ix, a, b, y);
   else

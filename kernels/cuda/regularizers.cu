@@ -77,12 +77,17 @@ class PartialsScratch {
 // Called by every thread of every block after it wrote its share of the block's partials: true
 // in all threads of the block that finished last. Each thread's fence makes its partials visible
 // device-wide before the barrier, and so before thread 0 counts the block as done; atomicInc
-// wraps the counter back to 0 for the last block.
+// wraps the counter back to 0 for the last block. The fence after the atomic is the acquire side
+// (PTX memory model): without it the last block's __ldcg reads of the other blocks' partials
+// could be ordered before the atomic that observed their release, and read stale values.
 __device__ bool last_block_done(unsigned* counter) {
   __shared__ bool last[1];
   __threadfence();
   __syncthreads();
-  if (threadIdx.x == 0) last[0] = atomicInc(counter, gridDim.x - 1) == gridDim.x - 1;
+  if (threadIdx.x == 0) {
+    last[0] = atomicInc(counter, gridDim.x - 1) == gridDim.x - 1;
+    __threadfence();  // acquire: order the reads below after the atomic
+  }
   __syncthreads();
   return last[0];
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -16,6 +17,7 @@
 
 #include "hourglass/core/error.h"
 #include "hourglass/core/rng.h"
+#include "hourglass/io/atomic_file.h"
 #include "hourglass/io/safetensors.h"
 #include "hourglass/models/tied_linear.h"
 #include "hourglass/nn/conv.h"
@@ -161,7 +163,11 @@ OptimizerState read_optimizer_state(const io::SafetensorsFile& file, const std::
     const size_t dot = rest.find('.');
     HG_CHECK(dot != std::string::npos && dot > 0 && rest.find_first_not_of("0123456789") == dot,
              path, ": tensor '", key, "' is not named optimizer.<parameter index>.<key>");
-    const size_t index = std::stoul(rest.substr(0, dot));
+    const std::string index_text = rest.substr(0, dot);
+    errno = 0;
+    const unsigned long long index = std::strtoull(index_text.c_str(), nullptr, 10);
+    HG_CHECK(errno == 0, path, ": tensor '", key, "' names parameter index '", index_text,
+             "', which is out of range");
     const std::string entry = rest.substr(dot + 1);
     HG_CHECK(index < params.size(), path, ": tensor '", key, "' names parameter ", index,
              ", but the optimizer has ", params.size());
@@ -245,6 +251,59 @@ void check_checkpoint_pair(const std::string& weights_path, const std::string& s
            " was saved at ", saved, " but ", state_path, " at ", state_at,
            " (the run stopped between writing them). The weights still load for evaluation; "
            "resuming needs a matching pair, so train a new run");
+}
+
+std::string pending_state_path(const std::string& state_path) {
+  return state_path + ".next";
+}
+
+void commit_checkpoint(const std::string& weights_path, const std::string& state_path,
+                       const std::function<void(const std::string&)>& write_weights,
+                       const std::function<void(const std::string&)>& write_state) {
+  const std::string pending = pending_state_path(state_path);
+  write_state(pending);         // the old pair is untouched
+  write_weights(weights_path);  // the commit point: the new weights, their state beside them
+  io::rename_durable(pending, state_path);
+}
+
+void recover_checkpoint(const std::string& weights_path, const std::string& state_path) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(weights_path).parent_path().empty()
+                           ? fs::path(".")
+                           : fs::path(weights_path).parent_path();
+  bool removed = false;
+  // Temporaries of interrupted atomic writes: <name>.tmp.<pid> beside the checkpoint files.
+  std::error_code ec;
+  const std::string weights_name = fs::path(weights_path).filename().string();
+  const std::string state_name = fs::path(state_path).filename().string();
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    for (const std::string& base : {weights_name, state_name, state_name + ".next"}) {
+      const std::string prefix = base + ".tmp.";
+      if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+          name.find_first_not_of("0123456789", prefix.size()) == std::string::npos) {
+        fs::remove(entry.path(), ec);
+        removed = true;
+      }
+    }
+  }
+  const std::string pending = pending_state_path(state_path);
+  if (fs::exists(pending)) {
+    bool committed = false;
+    if (fs::exists(weights_path)) {
+      const std::string weights_at =
+          recorded_position(io::load_safetensors(weights_path), weights_path);
+      committed = !weights_at.empty() &&
+                  weights_at == recorded_position(io::load_safetensors(pending), pending);
+    }
+    if (committed) {
+      io::rename_durable(pending, state_path);  // past the commit point: finish it
+    } else {
+      fs::remove(pending, ec);  // before the commit point: the old pair stands
+      removed = true;
+    }
+  }
+  if (removed) io::fsync_directory(dir.string());
 }
 
 void load_model_weights(const std::string& path, nn::Module& model) {

@@ -99,6 +99,33 @@ TEST_F(IdxTest, WriteThenReadPlainAndGzip) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);
 }
 
+// A gzip payload of several of the writer's 1 MiB chunks (3 x 1000 x 1000 bytes, not a multiple
+// of the chunk) round-trips: the writer hands zlib the data chunk by chunk (so sizes of 4 GiB and
+// more never pass through gzwrite's unsigned length).
+TEST_F(IdxTest, GzipWriterWritesInChunks) {
+  std::vector<uint8_t> values(size_t{3} * 1000 * 1000);
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<uint8_t>((i * 2654435761u) >> 13);
+  const std::string path = (fs::path(dir_) / "big-images.gz").string();
+  write_idx(path, Tensor::from_vector(values, Shape{3, 1000, 1000}));
+  EXPECT_EQ(read_idx_images(path).to_vector_u8(), values);
+}
+
+// The number of open file descriptors of this process.
+int64_t open_descriptors() {
+  return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator());
+}
+
+// A directory opens with fopen but is refused as not a regular file: the FILE must be closed.
+TEST_F(IdxTest, DirectoryPathIsRefusedWithoutLeakingItsFile) {
+  const int64_t before = open_descriptors();
+  for (int i = 0; i < 50; ++i) {
+    const std::string m = error_of([&] { read_idx_images(dir_); });
+    EXPECT_TRUE(contains(m, "is not a regular file")) << m;
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
 TEST_F(IdxTest, ReadsGzipWrittenByZlib) {
   const Bytes bytes = idx({6}, 6);
   const std::string path = (fs::path(dir_) / "labels.gz").string();

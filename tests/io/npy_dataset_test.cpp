@@ -97,6 +97,13 @@ TEST_F(NpyDatasetTest, Float32PixelsOutsideZeroOneAreRejected) {
         Tensor::from_vector(std::vector<float>{0, std::numeric_limits<float>::quiet_NaN()},
                             Shape{1, 2}));
   expect_error([&] { load_npy_split(dir_, Split::kTrain); }, {"nan", "element 1"});
+  // Inf, and only the first bad value is named (the NaN after it is not).
+  write("train_images.npy",
+        Tensor::from_vector(std::vector<float>{0, 0, -std::numeric_limits<float>::infinity(),
+                                               std::numeric_limits<float>::quiet_NaN()},
+                            Shape{2, 2}));
+  expect_error([&] { load_npy_split(dir_, Split::kTrain); },
+               {path("train_images.npy"), "-inf", "sample 1, element 0"});
   // The check covers the samples loaded: a limit that stops before the bad one loads fine.
   write("train_images.npy", Tensor::from_vector(std::vector<float>{0, 1, 2, 3}, Shape{2, 2}));
   EXPECT_EQ(load_npy_split(dir_, Split::kTrain, 1).size(), 1);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hourglass/core/error.h"
+#include "hourglass/core/printable.h"
 #include "hourglass/io/atomic_file.h"
 #include "io/io_test_util.h"
 #include "support/devices.h"
@@ -81,6 +82,33 @@ NamedTensors sample_tensors() {
                                                        10.f, 11.f, 12.f},
                                     Shape{1, 2, 1, 3, 1, 2})},
   };
+}
+
+// A corrupted dtype field (invalid UTF-8, a terminal escape) is reported escaped (\xNN), never as
+// raw bytes on the terminal.
+TEST(SafetensorsTest, CorruptDtypeBytesAreEscapedInTheError) {
+  std::string bytes = encode_safetensors({{"w", Tensor::zeros(Shape{2})}});
+  for (const std::string& junk : {std::string("\xff\xfe\x80"), std::string("\x1b[2")}) {
+    std::string bad = bytes;
+    const size_t at = bad.find("F32");
+    ASSERT_NE(at, std::string::npos);
+    bad.replace(at, 3, junk);
+    try {
+      decode_safetensors(bad, "bad.safetensors");
+      ADD_FAILURE() << "a corrupt dtype was accepted";
+    } catch (const hg::Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("bad.safetensors"), std::string::npos) << m;
+      for (const char c : m) {
+        const auto u = static_cast<unsigned char>(c);
+        EXPECT_TRUE(u >= 0x20 && u < 0x7F) << "raw byte " << int{u} << " in: " << hg::printable(m);
+      }
+      // Invalid UTF-8 is escaped by hg::printable; the JSON parser already spells ESC as U+001B.
+      if (junk[0] != '\x1b') {
+        EXPECT_NE(m.find("\\xFF"), std::string::npos) << m;
+      }
+    }
+  }
 }
 
 TEST(SafetensorsTest, RoundTripsEveryDtypeAndOddShapesInMemory) {

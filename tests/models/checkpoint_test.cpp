@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hourglass/core/rng.h"
+#include "hourglass/io/atomic_file.h"
 #include "hourglass/io/safetensors.h"
 #include "hourglass/models/checkpoint.h"
 #include "hourglass/models/conv_autoencoder.h"
@@ -435,6 +436,31 @@ TEST(CheckpointState, MismatchesLeaveEverythingUntouched) {
       {"covers 8 parameters", "has 10"});
 }
 
+// A corrupt number in a state file (a parameter index past 2^64, a position that is not a
+// number) is reported with the file, the key and the value, not as a bare "stoul".
+TEST(CheckpointState, CorruptNumbersNameFileKeyAndValue) {
+  TempDir dir;
+  auto model = dense(1);
+  auto opt = adam(*model);
+  const std::string path = dir.file("state.safetensors");
+  save_training_state(path, *opt, *model, TrainPosition{});
+  const io::SafetensorsFile good = io::load_safetensors(path);
+
+  io::NamedTensors tensors = good.tensors;
+  const std::string huge = "99999999999999999999999";
+  tensors.emplace_back("optimizer." + huge + ".exp_avg", Tensor::zeros(Shape{1}));
+  io::save_safetensors(dir.file("huge.safetensors"), tensors, good.metadata);
+  testing::expect_error(
+      [&] { load_training_state(dir.file("huge.safetensors"), *opt, *model); },
+      {"huge.safetensors", "optimizer." + huge + ".exp_avg", "'" + huge + "'", "out of range"});
+
+  std::map<std::string, std::string> metadata = good.metadata;
+  metadata["position.epoch"] = "12x";
+  io::save_safetensors(dir.file("epoch.safetensors"), good.tensors, metadata);
+  testing::expect_error([&] { load_training_state(dir.file("epoch.safetensors"), *opt, *model); },
+                        {"epoch.safetensors", "'position.epoch'", "'12x'"});
+}
+
 // Greedy pre-training checkpointed after every epoch (as hourglass train does) and stopped after
 // the first epoch of layer 2, then resumed into a freshly built model: the same weights, bit for
 // bit, as pre-training straight through. Denoising Adam, so the optimizer state and the noise
@@ -525,6 +551,56 @@ TEST(CheckpointState, PairFromDifferentPositionsIsRefused) {
   save_model_weights(weights, *model);
   EXPECT_EQ(io::load_safetensors(weights).metadata.count("position.epoch"), 0u);
   EXPECT_NO_THROW(check_checkpoint_pair(weights, state));
+}
+
+// commit_checkpoint makes a pair visible as a whole: a crash (here an exception from a writer)
+// at every point of the commit leaves, after recover_checkpoint, the old pair (before the commit
+// point: the weights' rename) or the new pair (after it), never a mix, never nothing.
+TEST(CheckpointState, CommitIsAtomicAtEveryCrashPoint) {
+  struct Crash {};
+  enum Stage { kBeforeState, kAfterState, kBeforeWeights, kAfterWeights, kNone };
+  for (const Stage stage : {kBeforeState, kAfterState, kBeforeWeights, kAfterWeights, kNone}) {
+    SCOPED_TRACE("crash stage " + std::to_string(stage));
+    TempDir dir;
+    auto model = dense(1);
+    auto opt = adam(*model);
+    TrainPosition old_at, new_at;
+    old_at.epoch = 1;
+    new_at.epoch = 2;
+    const std::string weights = dir.file("model.safetensors");
+    const std::string state = dir.file("state.safetensors");
+    auto commit = [&](const TrainPosition& at, Stage crash) {
+      commit_checkpoint(
+          weights, state,
+          [&](const std::string& path) {
+            if (crash == kBeforeWeights) throw Crash{};
+            save_model_weights(path, *model, &at);
+            if (crash == kAfterWeights) throw Crash{};
+          },
+          [&](const std::string& path) {
+            if (crash == kBeforeState) throw Crash{};
+            save_training_state(path, *opt, *model, at);
+            if (crash == kAfterState) throw Crash{};
+          });
+    };
+    commit(old_at, kNone);
+    // A temporary left by an atomic write that was killed.
+    io::write_file_atomic(dir.file("scratch"), "partial");
+    std::filesystem::rename(dir.file("scratch"), weights + ".tmp.12345");
+    if (stage == kNone) {
+      commit(new_at, kNone);
+    } else {
+      EXPECT_THROW(commit(new_at, stage), Crash);
+    }
+    recover_checkpoint(weights, state);
+    EXPECT_NO_THROW(check_checkpoint_pair(weights, state));
+    EXPECT_FALSE(std::filesystem::exists(pending_state_path(state)));
+    EXPECT_FALSE(std::filesystem::exists(weights + ".tmp.12345"));
+    const int64_t expected = stage == kAfterWeights || stage == kNone ? 2 : 1;
+    EXPECT_EQ(io::load_safetensors(weights).metadata.at("position.epoch"),
+              std::to_string(expected));
+    EXPECT_EQ(io::load_safetensors(state).metadata.at("position.epoch"), std::to_string(expected));
+  }
 }
 
 TEST(CheckpointState, FileCarriesPositionOptimizerAndGenerators) {

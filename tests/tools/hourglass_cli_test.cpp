@@ -15,6 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using hg::testing::lines_of;
 using hg::testing::read_text;
+using hg::testing::write_text;
 using Result = hg::testing::CliResult;
 
 class HourglassCli : public ::testing::Test {
@@ -53,9 +54,22 @@ TEST_F(HourglassCli, TrainsOneEpochAndWritesMetrics) {
   for (const auto& entry : fs::directory_iterator(dir_ / "run"))
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
 
-  // The same --out again replaces the run's files (train-default always uses runs/default).
-  const Result again = run("train --data tiny --batch 64 --device cpu --out run --epochs 2");
+  // The same --out again is refused (a folder never mixes two runs) and changes nothing ...
+  const std::string weights_before = read_text(dir_ / "run" / "model.safetensors");
+  const Result refused = run("train --data tiny --batch 64 --device cpu --out run --epochs 2");
+  EXPECT_EQ(refused.code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("already holds a run"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--overwrite"), std::string::npos) << refused.err;
+  EXPECT_EQ(read_text(dir_ / "run" / "model.safetensors"), weights_before);
+  EXPECT_EQ(run("train --data tiny --device cpu --out run --resume --overwrite").code, 2);
+  // ... unless --overwrite (train-default gives it for runs/default): the old files go first.
+  write_text(dir_ / "run" / "samples.png", "stale picture of the old run");
+  write_text(dir_ / "run" / "notes.txt", "the user's own file");
+  const Result again = run(
+      "train --data tiny --batch 64 --device cpu --out run --epochs 2 --overwrite --no-pictures");
   ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "samples.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "notes.txt"));
   EXPECT_NE(again.out.find("replacing the previous run's files"), std::string::npos) << again.out;
   EXPECT_EQ(lines_of(read_text(dir_ / "run" / "metrics.jsonl")).size(), 2u);
 }

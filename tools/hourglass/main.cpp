@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "config_file.h"
 #include "hourglass/core/error.h"
+#include "hourglass/core/printable.h"
 #include "hourglass/core/version.h"
 
 namespace {
@@ -130,9 +131,9 @@ int main(int argc, char** argv) {
   } catch (const hg::Error& e) {
     std::cout.flush();
     std::cerr << "error: " << one_line(e.what()) << std::endl;
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // not built by HG_CHECK: escape it here
     std::cout.flush();
-    std::cerr << "error: " << one_line(e.what()) << std::endl;
+    std::cerr << "error: " << one_line(hg::printable(e.what())) << std::endl;
   }
   return 1;
 }

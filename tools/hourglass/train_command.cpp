@@ -147,10 +147,15 @@ void pretrain_stacked(models::StackedAutoencoder& model, const models::Recipe& r
                         {"epoch", e.epoch},
                         {"train_loss", e.train_loss}};
     metrics += j.dump() + "\n";
+    // metrics.jsonl first: records ahead of the checkpoint are dropped on resume (metrics_before).
     write_file_atomic(run_dir + "/metrics.jsonl", metrics);
     const models::PretrainPosition position{e.layer, e.epoch};
-    models::save_model_weights(run_dir + "/" + kModelWeightsFile, model, position);
-    models::save_pretraining_state(state_path, *e.optimizer, *e.noise, model, position);
+    models::commit_checkpoint(
+        run_dir + "/" + kModelWeightsFile, state_path,
+        [&](const std::string& path) { models::save_model_weights(path, model, position); },
+        [&](const std::string& path) {
+          models::save_pretraining_state(path, *e.optimizer, *e.noise, model, position);
+        });
     std::cout << "pretrain layer " << e.layer + 1 << "/" << model.num_layers() << " ("
               << sizes[e.layer] << "-" << sizes[e.layer + 1] << ") epoch " << e.epoch << "/"
               << recipe.pretrain_epochs << "  train loss " << format_loss(e.train_loss)
@@ -195,6 +200,9 @@ TrainSetup resume_setup(const TrainArgs& args) {
   const std::string config_path = args.out + "/config.json";
   HG_CHECK(is_file(config_path), "cannot resume '", args.out,
            "': it has no config.json (not a run directory of hourglass train)");
+  models::recover_checkpoint(args.out + "/" + kModelWeightsFile,
+                             args.out + "/" + kTrainingStateFile);
+  remove_interrupted_writes(args.out);
   for (const char* name : {kModelWeightsFile, kTrainingStateFile}) {
     HG_CHECK(is_file(args.out + "/" + name), "cannot resume '", args.out, "': it has no ", name,
              " (the run ended before its first checkpoint)");
@@ -287,8 +295,8 @@ int run_train(const TrainArgs& args) {
       return 0;
     }
   } else {
-    const bool replacing = !args.out.empty() && is_file(args.out + "/metrics.jsonl");
-    setup.run_dir = create_run_dir(args.out);
+    const bool replacing = !args.out.empty() && !run_files_in(args.out).empty();
+    setup.run_dir = create_run_dir(args.out, args.overwrite);
     std::cout << "run: " << setup.run_dir
               << (replacing ? " (replacing the previous run's files)" : "") << std::endl;
     nlohmann::json config = {{"model", run.preset != nullptr ? run.preset->name : "spec"},
@@ -328,8 +336,6 @@ int run_train(const TrainArgs& args) {
     // What later commands and --resume rebuild the model from.
     config["build"] = build_config_json(run, sample.dims(), setup.seed, setup.run_dir);
     write_file_atomic(setup.run_dir + "/config.json", config.dump(2) + "\n");
-    for (const char* stale : {kTrainingStateFile, "report.html"})
-      std::remove((setup.run_dir + "/" + stale).c_str());
   }
   const std::string& run_dir = setup.run_dir;
   std::string& metrics = setup.metrics;
@@ -384,9 +390,10 @@ int run_train(const TrainArgs& args) {
   train_options.on_epoch = [&](const models::EpochRecord& r) {
     models::TrainPosition done;
     done.epoch = r.epoch;
-    save_checkpoint(run_dir, *model, *optimizer, done);
+    // metrics.jsonl first: records ahead of the checkpoint are dropped on resume (metrics_before).
     metrics += epoch_json(r, recipe.loss, optimizer->lr()).dump() + "\n";
     write_file_atomic(run_dir + "/metrics.jsonl", metrics);
+    save_checkpoint(run_dir, *model, *optimizer, done);
     std::ostringstream line;
     line << "epoch " << r.epoch << "/" << recipe.epochs << "  train "
          << format_objective(r.train_loss, r.train_terms, recipe.loss) << "  test "

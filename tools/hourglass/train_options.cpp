@@ -97,6 +97,9 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
   cmd->add_flag("--resume", args.resume,
                 "Continue the run in --out from its last checkpoint up to --epochs in total "
                 "(its model, data and recipe come from the run directory)");
+  cmd->add_flag("--overwrite", args.overwrite,
+                "Replace the run already in --out (its files are removed first); without it, "
+                "a --out folder holding a run is refused");
   cmd->add_option("--log-every", args.log_every,
                   "Also write a metrics.jsonl record every N training steps")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
@@ -253,6 +256,8 @@ ResolvedRun resolve_run(const TrainArgs& args, bool read_spec) {
 }
 
 void check_resume_flags(const TrainArgs& args) {
+  HG_CHECK(!(args.resume && args.overwrite),
+           "--resume continues the run in --out and --overwrite replaces it; give one of them");
   if (!args.resume) return;
   HG_CHECK(!args.out.empty(), "--resume needs --out RUN_DIR, the run to continue");
   std::vector<std::string> refused;

@@ -33,11 +33,12 @@ struct TrainArgs {
   std::string conv_impl = "native";
   int64_t limit = -1;
   std::string out;
-  std::string config;     // --config FILE (expanded before parsing; see config_file.h)
-  bool resume = false;    // continue the run in --out from its checkpoint
-  int64_t log_every = 0;  // > 0: a metrics.jsonl record every N steps
-  bool pictures = true;   // reconstructions, samples, latent map, loss curves, report.html
-  models::Recipe given;   // the command line's values of the recipe options
+  std::string config;      // --config FILE (expanded before parsing; see config_file.h)
+  bool resume = false;     // continue the run in --out from its checkpoint
+  bool overwrite = false;  // replace another run's files in --out
+  int64_t log_every = 0;   // > 0: a metrics.jsonl record every N steps
+  bool pictures = true;    // reconstructions, samples, latent map, loss curves, report.html
+  models::Recipe given;    // the command line's values of the recipe options
   std::vector<RecipeOption> recipe_options;
   // The dense presets' layers.
   std::vector<int64_t> hidden{64};
@@ -66,6 +67,7 @@ struct ResolvedRun {
 // (`model = "keras-conv"`, `epochs = 5`, `noise = "gaussian"`, ...; the command line wins).
 void add_train_options(CLI::App* cmd, TrainArgs& args);
 
+// --overwrite and --resume exclude each other.
 // --resume takes the model, data and recipe from the run directory: only --out (required),
 // --epochs (the new total), --device, --conv-impl, --log-every and --no-pictures may be given.
 // hg::Error naming the offending flags otherwise.

@@ -70,8 +70,12 @@ void write_model_json(const std::string& run_dir, const models::Autoencoder& mod
 
 void save_checkpoint(const std::string& run_dir, models::Autoencoder& model,
                      const optim::Optimizer& optimizer, const models::TrainPosition& position) {
-  models::save_model_weights(path_in(run_dir, kModelWeightsFile), model, &position);
-  models::save_training_state(path_in(run_dir, kTrainingStateFile), optimizer, model, position);
+  models::commit_checkpoint(
+      path_in(run_dir, kModelWeightsFile), path_in(run_dir, kTrainingStateFile),
+      [&](const std::string& path) { models::save_model_weights(path, model, &position); },
+      [&](const std::string& path) {
+        models::save_training_state(path, optimizer, model, position);
+      });
 }
 
 void write_epoch_pictures(const std::string& run_dir, models::Autoencoder& model,

@@ -25,7 +25,7 @@ constexpr int64_t kPreviewSamples = 16;
 void write_model_json(const std::string& run_dir, const models::Autoencoder& model,
                       const std::vector<int64_t>& sample_shape);
 
-// The weights, then the training state (both atomic).
+// The weights and the training state, committed as one (models::commit_checkpoint).
 void save_checkpoint(const std::string& run_dir, models::Autoencoder& model,
                      const optim::Optimizer& optimizer, const models::TrainPosition& position);
 

@@ -15,7 +15,9 @@ Storage::Storage(size_t size, Device dev) : bytes(size), device(dev) {
   data = backend_for(device).allocate(bytes == 0 ? 1 : bytes);
 }
 
-Storage::~Storage() { backend_for(device).deallocate(data, bytes == 0 ? 1 : bytes); }
+Storage::~Storage() {
+  backend_for(device).deallocate(data, bytes == 0 ? 1 : bytes);
+}
 
 // ---- creation -----------------------------------------------------------------------------
 
@@ -32,14 +34,22 @@ Tensor Tensor::zeros(const Shape& shape, Device device, DType dtype) {
   Tensor t = empty(shape, dtype, device);
   kernels::Backend& be = backend_for(device);
   switch (dtype) {
-    case DType::kFloat32: be.fill(t.data<float>(), 0.0f, t.numel()); break;
-    case DType::kInt32: be.fill_i32(t.data<int32_t>(), 0, t.numel()); break;
-    case DType::kUInt8: be.fill_u8(t.data<uint8_t>(), 0, t.numel()); break;
+    case DType::kFloat32:
+      be.fill(t.data<float>(), 0.0f, t.numel());
+      break;
+    case DType::kInt32:
+      be.fill_i32(t.data<int32_t>(), 0, t.numel());
+      break;
+    case DType::kUInt8:
+      be.fill_u8(t.data<uint8_t>(), 0, t.numel());
+      break;
   }
   return t;
 }
 
-Tensor Tensor::ones(const Shape& shape, Device device) { return full(shape, 1.0f, device); }
+Tensor Tensor::ones(const Shape& shape, Device device) {
+  return full(shape, 1.0f, device);
+}
 
 Tensor Tensor::full(const Shape& shape, float value, Device device) {
   Tensor t = empty(shape, DType::kFloat32, device);
@@ -59,8 +69,8 @@ Tensor from_host(const std::vector<T>& values, const Shape& shape, Device device
 
 template <class T>
 std::vector<T> to_host(const Tensor& t) {
-  HG_CHECK(t.dtype() == dtype_of<T>(), "cannot read a ", dtype_name(t.dtype()),
-           " tensor as ", dtype_name(dtype_of<T>()));
+  HG_CHECK(t.dtype() == dtype_of<T>(), "cannot read a ", dtype_name(t.dtype()), " tensor as ",
+           dtype_name(dtype_of<T>()));
   std::vector<T> out(static_cast<size_t>(t.numel()));
   backend_for(t.device()).copy_to_host(out.data(), t.raw_data(), out.size() * sizeof(T));
   return out;
@@ -77,10 +87,11 @@ Tensor Tensor::from_vector(const std::vector<uint8_t>& v, const Shape& s, Device
   return from_host(v, s, d);
 }
 
-Tensor Tensor::scalar(float value, Device device) { return full(Shape{}, value, device); }
+Tensor Tensor::scalar(float value, Device device) {
+  return full(Shape{}, value, device);
+}
 
-Tensor Tensor::randn(const Shape& shape, Device device, float mean, float stddev,
-                     Generator* gen) {
+Tensor Tensor::randn(const Shape& shape, Device device, float mean, float stddev, Generator* gen) {
   Generator& g = gen ? *gen : default_generator();
   Tensor t = empty(shape, DType::kFloat32, device);
   const uint64_t offset = g.reserve(t.numel());
@@ -138,9 +149,15 @@ bool Tensor::same_storage(const Tensor& other) const {
 
 // ---- host access and moves ----------------------------------------------------------------
 
-std::vector<float> Tensor::to_vector() const { return to_host<float>(*this); }
-std::vector<int32_t> Tensor::to_vector_i32() const { return to_host<int32_t>(*this); }
-std::vector<uint8_t> Tensor::to_vector_u8() const { return to_host<uint8_t>(*this); }
+std::vector<float> Tensor::to_vector() const {
+  return to_host<float>(*this);
+}
+std::vector<int32_t> Tensor::to_vector_i32() const {
+  return to_host<int32_t>(*this);
+}
+std::vector<uint8_t> Tensor::to_vector_u8() const {
+  return to_host<uint8_t>(*this);
+}
 
 float Tensor::item() const {
   HG_CHECK(numel() == 1, "item() needs a one-element tensor, got shape ", shape());
@@ -214,24 +231,28 @@ Tensor Tensor::reshape(const std::vector<int64_t>& requested) const {
   // Resolve a single -1 from the remaining dimensions.
   std::vector<int64_t> dims = requested;
   int inferred = -1;
-  int64_t known = 1;
   for (size_t d = 0; d < dims.size(); ++d) {
     if (dims[d] == -1) {
       HG_CHECK(inferred < 0, "reshape: only one dimension may be -1");
       inferred = static_cast<int>(d);
     } else {
       HG_CHECK(dims[d] >= 0, "reshape: invalid dimension ", dims[d]);
-      known *= dims[d];
     }
   }
   if (inferred >= 0) {
+    int64_t known = 1;  // checked multiply: signed overflow is undefined behaviour
+    for (size_t d = 0; d < dims.size(); ++d)
+      HG_CHECK(static_cast<int>(d) == inferred || !__builtin_mul_overflow(known, dims[d], &known),
+               "cannot reshape ", shape(),
+               " with a -1 dimension: the other dimensions multiply "
+               "past what an int64 can count");
     HG_CHECK(known > 0 && numel() % known == 0, "cannot reshape ", shape(), " (", numel(),
              " elements) with a -1 dimension beside ", known, " known elements");
     dims[inferred] = numel() / known;
   }
   Shape target(dims);
-  HG_CHECK(target.numel() == numel(), "cannot reshape ", shape(), " (", numel(),
-           " elements) to ", target, " (", target.numel(), " elements)");
+  HG_CHECK(target.numel() == numel(), "cannot reshape ", shape(), " (", numel(), " elements) to ",
+           target, " (", target.numel(), " elements)");
   auto impl = std::make_shared<TensorImpl>(*impl_);
   impl->shape = target;
   impl->grad.reset();
@@ -264,7 +285,9 @@ Tensor Tensor::slice_rows(int64_t begin, int64_t end) const {
 
 // ---- autograd -----------------------------------------------------------------------------
 
-bool Tensor::requires_grad() const { return defined() && impl_->requires_grad; }
+bool Tensor::requires_grad() const {
+  return defined() && impl_->requires_grad;
+}
 
 Tensor& Tensor::set_requires_grad(bool value) {
   check_defined();
@@ -275,7 +298,9 @@ Tensor& Tensor::set_requires_grad(bool value) {
   return *this;
 }
 
-bool Tensor::is_leaf() const { return defined() && impl_->tape_generation == 0; }
+bool Tensor::is_leaf() const {
+  return defined() && impl_->tape_generation == 0;
+}
 
 Tensor Tensor::grad() const {
   check_defined();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hourglass/core/error.h"
+#include "hourglass/io/atomic_file.h"
 
 namespace hg::data {
 namespace {
@@ -61,24 +62,18 @@ class Source {
  public:
   Source(const std::string& path, bool gz) : path_(path), gz_(gz) {
     if (gz_) {
-      gz_file_ = gzopen(path.c_str(), "rb");
+      gz_file_.reset(gzopen(path.c_str(), "rb"));
       HG_CHECK(gz_file_ != nullptr, "cannot open IDX file '", path, "': ", std::strerror(errno));
-      gzbuffer(gz_file_, 1 << 17);
+      gzbuffer(gz_file_.get(), 1 << 17);
     } else {
-      file_ = std::fopen(path.c_str(), "rb");
+      file_.reset(std::fopen(path.c_str(), "rb"));
       HG_CHECK(file_ != nullptr, "cannot open IDX file '", path, "': ", std::strerror(errno));
       struct stat info {};
-      HG_CHECK(fstat(fileno(file_), &info) == 0 && S_ISREG(info.st_mode), "IDX file '", path,
+      HG_CHECK(fstat(fileno(file_.get()), &info) == 0 && S_ISREG(info.st_mode), "IDX file '", path,
                "' is not a regular file");
       size_ = static_cast<int64_t>(info.st_size);
     }
   }
-  ~Source() {
-    if (file_ != nullptr) std::fclose(file_);
-    if (gz_file_ != nullptr) gzclose(gz_file_);
-  }
-  Source(const Source&) = delete;
-  Source& operator=(const Source&) = delete;
 
   bool gz() const { return gz_; }
   int64_t plain_size() const { return size_; }  // plain files only
@@ -86,17 +81,18 @@ class Source {
   // Reads up to n bytes; returns how many were read (fewer only at the end of the data).
   size_t read(void* dst, size_t n) {
     if (!gz_) {
-      const size_t got = std::fread(dst, 1, n, file_);
-      HG_CHECK(!std::ferror(file_), "cannot read IDX file '", path_, "': ", std::strerror(errno));
+      const size_t got = std::fread(dst, 1, n, file_.get());
+      HG_CHECK(!std::ferror(file_.get()), "cannot read IDX file '", path_,
+               "': ", std::strerror(errno));
       return got;
     }
     size_t total = 0;
     while (total < n) {
       const unsigned want = static_cast<unsigned>(std::min<size_t>(n - total, 1u << 30));
-      const int got = gzread(gz_file_, static_cast<char*>(dst) + total, want);
+      const int got = gzread(gz_file_.get(), static_cast<char*>(dst) + total, want);
       if (got < 0) {
         int code = 0;
-        const char* message = gzerror(gz_file_, &code);
+        const char* message = gzerror(gz_file_.get(), &code);
         HG_FAIL("cannot decompress IDX file '", path_, "': ", message,
                 " (corrupt or truncated gzip data)");
       }
@@ -109,8 +105,16 @@ class Source {
  private:
   std::string path_;
   bool gz_;
-  std::FILE* file_ = nullptr;
-  gzFile gz_file_ = nullptr;
+  // Owned handles (RAII): closed however the constructor or a read ends, including when the
+  // constructor throws after opening (a directory passes fopen but not the S_ISREG check).
+  struct CloseFile {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  struct CloseGz {
+    void operator()(gzFile f) const { gzclose(f); }
+  };
+  std::unique_ptr<std::FILE, CloseFile> file_;
+  std::unique_ptr<gzFile_s, CloseGz> gz_file_;
   int64_t size_ = -1;
 };
 
@@ -235,26 +239,27 @@ void write_idx(const std::string& path, const Tensor& bytes) {
   const std::vector<uint8_t> values = bytes.to_vector_u8();
   out.insert(out.end(), values.begin(), values.end());
 
-  const std::string temp = path + ".tmp." + std::to_string(getpid());
-  bool ok = false;
-  if (ends_with(path, ".gz")) {
-    gzFile gz = gzopen(temp.c_str(), "wb");
-    HG_CHECK(gz != nullptr, "cannot create '", temp, "': ", std::strerror(errno));
-    ok = gzwrite(gz, out.data(), static_cast<unsigned>(out.size())) == static_cast<int>(out.size());
-    ok = (gzclose(gz) == Z_OK) && ok;
-  } else {
-    std::FILE* file = std::fopen(temp.c_str(), "wb");
-    HG_CHECK(file != nullptr, "cannot create '", temp, "': ", std::strerror(errno));
-    ok = std::fwrite(out.data(), 1, out.size(), file) == out.size();
-    ok = std::fflush(file) == 0 && ok;
-    ok = fsync(fileno(file)) == 0 && ok;
-    ok = std::fclose(file) == 0 && ok;
+  if (!ends_with(path, ".gz")) {
+    io::write_file_atomic(path, std::string(out.begin(), out.end()));
+    return;
   }
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temp.c_str());
-    HG_FAIL("cannot write IDX file '", path, "': ", reason);
-  }
+  // gzwrite takes an unsigned length and returns an int: the payload goes in chunks of
+  // kGzChunk bytes, so files of 4 GiB and more are written whole (no truncated casts).
+  io::write_file_atomic_with(path, [&](int fd) {
+    const int own = ::dup(fd);  // gzclose closes its descriptor; the writer fsyncs and closes fd
+    if (own < 0) return false;
+    gzFile gz = gzdopen(own, "wb");
+    if (gz == nullptr) {
+      ::close(own);
+      return false;
+    }
+    bool ok = true;
+    for (size_t at = 0; ok && at < out.size(); at += kGzChunk) {
+      const size_t n = std::min(kGzChunk, out.size() - at);
+      ok = gzwrite(gz, out.data() + at, static_cast<unsigned>(n)) == static_cast<int>(n);
+    }
+    return (gzclose(gz) == Z_OK) && ok;
+  });
 }
 
 }  // namespace hg::data

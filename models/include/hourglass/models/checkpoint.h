@@ -48,13 +48,19 @@
 //   optimizer state (as above, over that layer's encoder and decoder parameters), its noise
 //   generator ("generator.pretrain_noise.seed" / ".offset") and the default generator.
 //
-// All writes are atomic, each file on its own: a crash between writing the two files of a
-// checkpoint leaves a pair from different positions, which check_checkpoint_pair() detects before
-// a resume. Loading checks everything against the model and optimizer it fills (names, shapes,
-// optimizer kind, parameter count) and says what differs; nothing is modified unless the whole
-// file fits.
+// A checkpoint is committed as a whole (commit_checkpoint): the state goes first to
+// state.safetensors.next, then model.safetensors is replaced (that rename is the commit point),
+// then the .next file takes state.safetensors' place; every step is an atomic write or rename
+// followed by an fsync of the directory. Until the commit point the previous pair is untouched;
+// after it the new weights are on disk beside a state file of their position.
+// recover_checkpoint() finishes or discards an interrupted commit, so a crash at any moment leaves
+// a folder that resumes from the old or the new checkpoint. check_checkpoint_pair() still refuses
+// a pair from different positions (written by something else). Loading checks everything against
+// the model and optimizer it fills (names, shapes, optimizer kind, parameter count) and says what
+// differs; nothing is modified unless the whole file fits.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -107,6 +113,18 @@ std::optional<PretrainPosition> load_pretraining_position(const std::string& pat
 // them against `optimizer` and `noise` (which must be that layer's) before changing anything.
 void load_pretraining_optimizer(const std::string& path, optim::Optimizer& optimizer,
                                 Generator& noise);
+
+// Writes one checkpoint pair atomically as a whole (see above): `write_state(path)` and
+// `write_weights(path)` each write one file atomically at the path they are given.
+void commit_checkpoint(const std::string& weights_path, const std::string& state_path,
+                       const std::function<void(const std::string&)>& write_weights,
+                       const std::function<void(const std::string&)>& write_state);
+// After a crash: completes a commit that passed its commit point (the weights record the position
+// of state.safetensors.next) or discards one that did not, and removes temporary files of
+// interrupted atomic writes beside the two files. Call before reading the pair.
+void recover_checkpoint(const std::string& weights_path, const std::string& state_path);
+// The name of the state file of a commit in progress.
+std::string pending_state_path(const std::string& state_path);
 
 // hg::Error when the weights file records a position (training: epoch, step, samples;
 // pre-training: layer, epochs done) other than the state file's: the two were not written by one
