@@ -398,7 +398,7 @@ void bias_grad(CudaBackend& b, const ConvShape& s, const float* dy, float* dbias
                      s.batch, s.cout, plane, static_cast<int>(images), dbias);
     return;
   }
-  Scratch partial(b.allocator(), static_cast<size_t>(s.cout * parts) * sizeof(double));
+  Scratch partial(b, static_cast<size_t>(s.cout * parts) * sizeof(double));
   hg::cuda::launch(conv_bias_grad_kernel<double>, grid, dim3(kBiasThreads), 0, b.stream(), dy,
                    s.batch, s.cout, plane, static_cast<int>(images), partial.get<double>());
   hg::cuda::launch(sum_bias_parts_kernel, dim3(blocks(s.cout, kTableThreads)), dim3(kTableThreads),
@@ -415,7 +415,7 @@ void CudaBackend::conv2d_forward(const Conv2dGeometry& g, const float* x, const 
   const ConvShape s = shape_of("conv2d_forward", g);
   if (g.y_numel() == 0) return;
   const int64_t depth = int64_t{s.cin} * s.kh * s.kw;
-  Scratch taps(allocator(), static_cast<size_t>(depth) * sizeof(ConvTap));
+  Scratch taps(*this, static_cast<size_t>(depth) * sizeof(ConvTap));
   if (depth > 0) forward_taps(*this, s, taps.get<ConvTap>());
   const int64_t rows = g.batch * g.out_h * g.out_w;
   with_tile(g.out_channels, [&](auto tile) {
@@ -439,7 +439,7 @@ void CudaBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* dy,
     const Phase ph = conv::phase_of(s, p);
     max_rows = std::max(max_rows, g.batch * ph.rows * ph.cols);
   }
-  Scratch taps(allocator(), static_cast<size_t>(phases * per_phase) * sizeof(ConvTap));
+  Scratch taps(*this, static_cast<size_t>(phases * per_phase) * sizeof(ConvTap));
   if (per_phase > 0)
     hg::cuda::launch(phase_taps_kernel, dim3(blocks(per_phase, kTableThreads), phases),
                      dim3(kTableThreads), 0, stream(), s, taps.get<ConvTap>());
@@ -465,7 +465,7 @@ void CudaBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x
     fill(dw, 0.0f, g.w_numel());
     return;
   }
-  Scratch taps(allocator(), static_cast<size_t>(depth) * sizeof(ConvTap));
+  Scratch taps(*this, static_cast<size_t>(depth) * sizeof(ConvTap));
   forward_taps(*this, s, taps.get<ConvTap>());
   with_tile(g.out_channels, [&](auto tile) {
     using T = decltype(tile);
@@ -485,7 +485,7 @@ void CudaBackend::conv2d_backward_weight(const Conv2dGeometry& g, const float* x
       return;
     }
     const int64_t n = g.w_numel();
-    Scratch partial(allocator(), static_cast<size_t>(chunks * n) * sizeof(float));
+    Scratch partial(*this, static_cast<size_t>(chunks * n) * sizeof(float));
     hg::cuda::launch(conv_backward_weight_kernel<T>, grid, dim3(T::kThreads), 0, stream(), s, x, dy,
                      static_cast<const ConvTap*>(taps.get<ConvTap>()), static_cast<int>(chunk),
                      partial.get<float>());

@@ -2,13 +2,15 @@
 // device (created lazily by hg::kernels::cuda::backend), owning that device's stream, cuBLAS handle
 // and caching allocator. All work of a backend is ordered on its one stream, which is what makes
 // reusing a freed block safe without events. The methods are defined across this folder, one file
-// per op family: memory.cu, elementwise.cu, reduce.cu, gemm.cu, loss.cu, random.cu, optimizer.cu.
+// per op family: memory.cu, elementwise.cu, reduce.cu, gemm.cu, loss.cu, random.cu, optimizer.cu,
+// graph.cu (launch counting, audits, stream capture).
 #pragma once
 
 #include "cuda_platform.cuh"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -38,6 +40,21 @@ class CudaBackend final : public Backend {
   CudaBackend& operator=(const CudaBackend&) = delete;
 
   std::string name() const override { return "cuda:" + std::to_string(device_); }
+
+  // ---- launch counting and step graphs (graph.cu) ----
+  int64_t kernel_launches() const override;
+  bool supports_graphs() const override { return true; }
+  void begin_audit() override;
+  std::string end_audit() override;
+  void begin_capture() override;
+  std::unique_ptr<StepGraph> end_capture() override;
+  void* allocate_pinned(size_t bytes) override;
+  void free_pinned(void* ptr) override;
+  void copy_from_pinned(void* dst, const void* pinned, size_t bytes) override;
+  // Called by the graph of end_capture when it is destroyed: its blocks return to the cache.
+  void release_graph_blocks(const std::vector<void*>& blocks);
+  // What an audit or capture in progress saw first that a graph cannot hold.
+  void note_unsupported(const char* what);
 
   // ---- memory (memory.cu) ----
   void* allocate(size_t bytes) override;
@@ -151,6 +168,19 @@ class CudaBackend final : public Backend {
  private:
   // Grows the pinned staging buffer used by the host copies to at least `bytes`.
   void ensure_staging(size_t bytes);
+
+  // Graph bookkeeping (graph.cu). While capturing, blocks allocated by the captured work are
+  // listed, and freed ones wait on capture_free_ (by size class) for reuse within the capture;
+  // afterwards reserved_ counts the graphs holding each block, and a reserved block freed by its
+  // tensor is parked until its graphs are gone.
+  enum class Watch { kNone, kAudit, kCapture };
+  Watch watch_ = Watch::kNone;
+  std::string unsupported_;
+  std::unordered_map<void*, size_t> capture_blocks_;  // block -> its size class
+  std::unordered_map<size_t, std::vector<void*>> capture_free_;
+  std::unordered_map<void*, int> reserved_;
+  std::unordered_map<void*, bool> parked_;
+  std::mutex graph_mutex_;
 
   int device_;
   int max_resident_blocks_ = 0;  // of 256 threads, over all SMs

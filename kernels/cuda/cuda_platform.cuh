@@ -9,10 +9,12 @@
 //                                  use it inside the kernel body, `name` indexes like an array
 //   hg::cuda::launch(kernel, grid, block, shmem, stream, args...)
 //                                  the only way to launch (no triple-chevron syntax anywhere)
+//   hg::cuda::launch_counter()     how many launches the process made (the backend's launch count)
 //   HG_CUDA_CHECK(expr), HG_CUBLAS_CHECK(expr)
 //                                  throw hg::kernels::DeviceError("file:line: expr: name: message")
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -100,9 +102,25 @@ inline std::string describe_launch(const char* pretty, dim3 grid, dim3 block, st
 }
 
 #if defined(HG_SIMT)
+// What every emulated GPU thread of a launch runs: the kernel on a copy of its arguments. A
+// capturing stream keeps a heap copy (clone_body), so a graph can replay the launch.
+template <class... KArgs>
+struct KernelBody {
+  void (*kernel)(KArgs...);
+  std::tuple<KArgs...> params;
+  void operator()() const { std::apply(kernel, params); }
+};
 template <class Body>
 void run_thread_body(void* body) {
   (*static_cast<Body*>(body))();
+}
+template <class Body>
+void* clone_body(const void* body) {
+  return new Body(*static_cast<const Body*>(body));
+}
+template <class Body>
+void destroy_body(void* body) {
+  delete static_cast<Body*>(body);
 }
 #else
 template <class Tuple, std::size_t... I>
@@ -115,6 +133,13 @@ cudaError_t launch_tuple(const void* kernel, dim3 grid, dim3 block, std::size_t 
 
 }  // namespace detail
 
+// Kernel launches (hg::cuda::launch calls) since the process started, over all devices; the CUDA
+// backend adds its cuBLAS calls and graph launches (CudaBackend::kernel_launches).
+inline std::atomic<long long>& launch_counter() {
+  static std::atomic<long long> count{0};
+  return count;
+}
+
 // Launches `kernel` on `grid` x `block` threads with `shmem` bytes of dynamic shared memory on
 // `stream`. The arguments are converted to the kernel's parameter types (as a kernel call would)
 // before the launch. Throws hg::kernels::DeviceError if the launch fails (and, with
@@ -124,12 +149,16 @@ template <class... KArgs, class... Args>
 void launch(void (*kernel)(KArgs...), dim3 grid, dim3 block, std::size_t shmem, cudaStream_t stream,
             Args&&... args) {
   static_assert(sizeof...(KArgs) == sizeof...(Args), "hg::cuda::launch: wrong number of kernel arguments");
-  std::tuple<KArgs...> params(std::forward<Args>(args)...);
+  launch_counter().fetch_add(1, std::memory_order_relaxed);
 #if defined(HG_SIMT)
-  auto body = [kernel, &params]() { std::apply(kernel, params); };
-  cudaError_t err = ::hg::simt::launch_kernel(reinterpret_cast<const void*>(kernel), grid, block, shmem, stream,
-                                              &detail::run_thread_body<decltype(body)>, &body);
+  using Body = detail::KernelBody<KArgs...>;
+  Body body{kernel, std::tuple<KArgs...>(std::forward<Args>(args)...)};
+  cudaError_t err =
+      ::hg::simt::launch_kernel(reinterpret_cast<const void*>(kernel), grid, block, shmem, stream,
+                                &detail::run_thread_body<Body>, &body, &detail::clone_body<Body>,
+                                &detail::destroy_body<Body>);
 #else
+  std::tuple<KArgs...> params(std::forward<Args>(args)...);
   cudaError_t err = detail::launch_tuple(reinterpret_cast<const void*>(kernel), grid, block, shmem, stream, params,
                                          std::index_sequence_for<KArgs...>{});
 #endif

@@ -312,7 +312,7 @@ const float* cudnn_input(CudaBackend& b, const Conv2dGeometry& g, const Plan& p,
                          std::unique_ptr<Scratch>& scratch) {
   if (!p.padded) return x;
   const int64_t planes = g.batch * g.in_channels, n = planes * p.xh * p.xw;
-  scratch = std::make_unique<Scratch>(b.allocator(), static_cast<size_t>(n) * sizeof(float));
+  scratch = std::make_unique<Scratch>(b, static_cast<size_t>(n) * sizeof(float));
   launch_per_element(b, pad_kernel, n, x, scratch->get<float>(), planes, g.in_h, g.in_w, g.pad_h,
                      g.pad_w, p.xh, p.xw);
   return scratch->get<float>();
@@ -334,7 +334,7 @@ void cudnn_conv2d_forward(CudaBackend& backend, const Conv2dGeometry& g, const f
   s->choose_forward(p);
   std::unique_ptr<Scratch> padded;
   const float* input = cudnn_input(backend, g, p, x, padded);
-  Scratch workspace(backend.allocator(), p.forward_workspace);
+  Scratch workspace(backend, p.forward_workspace);
   HG_CUDNN_CHECK(cudnnConvolutionForward(s->handle, &kOne, p.x, input, p.w, w, p.conv,
                                          p.forward_algo, workspace.get(), p.forward_workspace,
                                          &kZero, p.y, y));
@@ -356,9 +356,9 @@ void cudnn_conv2d_backward_data(CudaBackend& backend, const Conv2dGeometry& g, c
   const int64_t planes = g.batch * g.in_channels;
   std::unique_ptr<Scratch> padded;
   if (p.padded)
-    padded = std::make_unique<Scratch>(backend.allocator(),
+    padded = std::make_unique<Scratch>(backend,
                                        static_cast<size_t>(planes * p.xh * p.xw) * sizeof(float));
-  Scratch workspace(backend.allocator(), p.backward_data_workspace);
+  Scratch workspace(backend, p.backward_data_workspace);
   HG_CUDNN_CHECK(cudnnConvolutionBackwardData(
       s->handle, &kOne, p.w, w, p.y, dy, p.conv, p.backward_data_algo, workspace.get(),
       p.backward_data_workspace, &kZero, p.x, p.padded ? padded->get<float>() : dx));
@@ -377,8 +377,7 @@ void cudnn_conv2d_backward_weight(CudaBackend& backend, const Conv2dGeometry& g,
     if (g.batch == 0 || pixels == 0) {
       backend.fill(dbias, 0.0f, g.out_channels);
     } else {
-      Scratch per_image(backend.allocator(),
-                        static_cast<size_t>(g.batch * g.out_channels) * sizeof(float));
+      Scratch per_image(backend, static_cast<size_t>(g.batch * g.out_channels) * sizeof(float));
       backend.reduce_sum(dy, per_image.get<float>(), g.batch * g.out_channels, pixels, 1);
       backend.reduce_sum(per_image.get<float>(), dbias, 1, g.batch, g.out_channels);
     }
@@ -393,7 +392,7 @@ void cudnn_conv2d_backward_weight(CudaBackend& backend, const Conv2dGeometry& g,
   s->choose_backward_filter(p);
   std::unique_ptr<Scratch> padded;
   const float* input = cudnn_input(backend, g, p, x, padded);
-  Scratch workspace(backend.allocator(), p.backward_filter_workspace);
+  Scratch workspace(backend, p.backward_filter_workspace);
   HG_CUDNN_CHECK(cudnnConvolutionBackwardFilter(s->handle, &kOne, p.x, input, p.y, dy, p.conv,
                                                 p.backward_filter_algo, workspace.get(),
                                                 p.backward_filter_workspace, &kZero, p.w, dw));

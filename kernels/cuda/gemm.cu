@@ -35,6 +35,7 @@ void CudaBackend::gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
     lda = lda < 1 ? 1 : lda;
     ldb = ldb < 1 ? 1 : ldb;
   }
+  hg::cuda::launch_counter().fetch_add(1, std::memory_order_relaxed);  // one library call
   HG_CUBLAS_CHECK(cublasSgemm(cublas_, trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
                               trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(n, "n"), to_int(m, "m"),
                               to_int(k, "k"), &alpha, b, to_int(ldb, "ldb"), a, to_int(lda, "lda"),

@@ -47,12 +47,46 @@ void CudaBlocks::release_quietly(void* block) noexcept {
 // ---- CudaBackend memory methods
 // ------------------------------------------------------------------
 
+// Outside audits, captures and graphs these are the caching allocator's. An audit notes a miss of
+// the cache (a cudaMalloc in the step); a capture lists the blocks its work takes and reuses the
+// ones it freed first; a block a live graph uses is parked when freed (graph.cu).
 void* CudaBackend::allocate(size_t bytes) {
   activate();
-  return allocator_.allocate(bytes);
+  std::lock_guard<std::mutex> lock(graph_mutex_);
+  if (watch_ == Watch::kNone) return allocator_.allocate(bytes);
+  const size_t cls = CachingAllocator::size_class(bytes);
+  if (watch_ == Watch::kCapture) {
+    auto it = capture_free_.find(cls);
+    if (it != capture_free_.end() && !it->second.empty()) {
+      void* block = it->second.back();
+      it->second.pop_back();
+      return block;
+    }
+  }
+  const int64_t hits = allocator_.cache_hits();
+  void* block = allocator_.allocate(bytes);
+  if (allocator_.cache_hits() == hits && unsupported_.empty())
+    unsupported_ = "a new device allocation (" + std::to_string(bytes) + " bytes)";
+  if (watch_ == Watch::kCapture) capture_blocks_.emplace(block, cls);
+  return block;
 }
 
 void CudaBackend::deallocate(void* ptr, size_t) {
+  if (ptr == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(graph_mutex_);
+    if (watch_ == Watch::kCapture) {
+      auto it = capture_blocks_.find(ptr);
+      if (it != capture_blocks_.end()) {
+        capture_free_[it->second].push_back(ptr);
+        return;
+      }
+    }
+    if (reserved_.count(ptr) != 0) {
+      parked_[ptr] = true;
+      return;
+    }
+  }
   allocator_.deallocate(ptr);
 }
 
@@ -71,6 +105,7 @@ void CudaBackend::ensure_staging(size_t bytes) {
 void CudaBackend::copy_from_host(void* dst, const void* host_src, size_t bytes) {
   if (bytes == 0) return;
   activate();
+  note_unsupported("a copy from the host");
   std::lock_guard<std::mutex> lock(staging_mutex_);
   ensure_staging(std::min(bytes, kStagingMax));
   auto* out = static_cast<char*>(dst);
@@ -87,6 +122,7 @@ void CudaBackend::copy_from_host(void* dst, const void* host_src, size_t bytes) 
 void CudaBackend::copy_to_host(void* host_dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
   activate();
+  note_unsupported("a host read");
   std::lock_guard<std::mutex> lock(staging_mutex_);
   ensure_staging(std::min(bytes, kStagingMax));
   auto* out = static_cast<char*>(host_dst);
@@ -108,10 +144,10 @@ void CudaBackend::copy(void* dst, const void* src, size_t bytes) {
   if (d < s + bytes && s < d + bytes) {
     // Overlapping ranges (memmove semantics): cudaMemcpy does not allow them, so go through a
     // temporary block.
-    void* tmp = allocator_.allocate(bytes);
+    void* tmp = allocate(bytes);
     HG_CUDA_CHECK(cudaMemcpyAsync(tmp, src, bytes, cudaMemcpyDeviceToDevice, stream_));
     HG_CUDA_CHECK(cudaMemcpyAsync(dst, tmp, bytes, cudaMemcpyDeviceToDevice, stream_));
-    allocator_.deallocate(tmp);
+    deallocate(tmp, bytes);
     return;
   }
   HG_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_));
@@ -119,6 +155,7 @@ void CudaBackend::copy(void* dst, const void* src, size_t bytes) {
 
 void CudaBackend::synchronize() {
   activate();
+  note_unsupported("a synchronization");
   HG_CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 

@@ -44,6 +44,7 @@ void CudaBackend::random_uniform(float* y, int64_t n, uint64_t seed, uint64_t of
                                  float hi) {
   if (n <= 0) return;
   activate();
+  note_unsupported("random numbers (their Philox offsets would be frozen into a graph)");
   hg::cuda::launch(random_uniform_kernel, dim3(grid_for(n, kThreads)), dim3(kThreads), 0, stream_,
                    y, n, seed, offset, lo, hi);
 }
@@ -52,6 +53,7 @@ void CudaBackend::random_normal(float* y, int64_t n, uint64_t seed, uint64_t off
                                 float stddev) {
   if (n <= 0) return;
   activate();
+  note_unsupported("random numbers (their Philox offsets would be frozen into a graph)");
   hg::cuda::launch(random_normal_kernel, dim3(grid_for(n, kThreads)), dim3(kThreads), 0, stream_, y,
                    n, seed, offset, mean, stddev);
 }

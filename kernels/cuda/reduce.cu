@@ -112,7 +112,7 @@ void reduce_rows(CudaBackend& backend, const float* x, float* y, int64_t rows, i
                        parts);
     return;
   }
-  Scratch partial(backend.allocator(), static_cast<size_t>(rows * parts) * sizeof(double));
+  Scratch partial(backend, static_cast<size_t>(rows * parts) * sizeof(double));
   hg::cuda::launch(reduce_rows_kernel<256, double>, grid, dim3(256), 0, stream, x,
                    partial.get<double>(), axis, chunk, parts);
   hg::cuda::launch(reduce_rows_partials_kernel<256>, dim3(static_cast<unsigned>(rows)), dim3(256),
@@ -131,7 +131,7 @@ void reduce_columns(CudaBackend& backend, const float* x, float* y, int64_t oute
     launch_columns(backend, x, y, outer, axis, inner, axis, 1);
     return;
   }
-  Scratch partial(backend.allocator(), static_cast<size_t>(outer * parts * inner) * sizeof(double));
+  Scratch partial(backend, static_cast<size_t>(outer * parts * inner) * sizeof(double));
   launch_columns(backend, x, partial.get<double>(), outer, axis, inner, chunk, parts);
   launch_columns(backend, static_cast<const double*>(partial.get<double>()), y, outer, parts, inner,
                  parts, 1);

@@ -56,12 +56,12 @@ int64_t ceil_div(int64_t a, int64_t b) {
 class PartialsScratch {
  public:
   PartialsScratch(CudaBackend& backend, int64_t count)
-      : allocator_(backend.allocator()),
-        ptr_(allocator_.allocate(static_cast<size_t>(count + 1) * sizeof(double))),
+      : backend_(backend),
+        ptr_(backend.allocate(static_cast<size_t>(count + 1) * sizeof(double))),
         count_(count) {
     HG_CUDA_CHECK(cudaMemsetAsync(counter(), 0, sizeof(unsigned), backend.stream()));
   }
-  ~PartialsScratch() { allocator_.deallocate(ptr_); }
+  ~PartialsScratch() { backend_.deallocate(ptr_, 0); }
   PartialsScratch(const PartialsScratch&) = delete;
   PartialsScratch& operator=(const PartialsScratch&) = delete;
 
@@ -69,7 +69,7 @@ class PartialsScratch {
   unsigned* counter() const { return reinterpret_cast<unsigned*>(partials() + count_); }
 
  private:
-  CachingAllocator& allocator_;
+  CudaBackend& backend_;
   void* ptr_;
   int64_t count_;
 };
@@ -478,6 +478,7 @@ void CudaBackend::contractive_penalty_backward(ContractiveActivation act, const 
 
 void CudaBackend::corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n,
                           uint64_t seed, uint64_t offset) {
+  note_unsupported("random numbers (their Philox offsets would be frozen into a graph)");
   if (n <= 0) return;
   activate();
   if (p.image != ImageCorruption::kNone) {

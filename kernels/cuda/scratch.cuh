@@ -1,7 +1,8 @@
 // Scratch device memory for the duration of one backend call: taken from the backend's caching
-// allocator and handed back when the scope ends (the stream orders its reuse after the kernels
-// that use it). Shared by the native convolution (conv.cu), the cuDNN path (cudnn_conv.cu) and the
-// split reductions (reduce.cu).
+// allocator (through CudaBackend::allocate, so a captured graph keeps its blocks) and handed back
+// when the scope ends (the stream orders its reuse after the kernels that use it). Shared by the
+// native convolution (conv.cu), the cuDNN path (cudnn_conv.cu) and the split reductions
+// (reduce.cu).
 #pragma once
 
 #include "cuda_platform.cuh"
@@ -15,9 +16,9 @@ namespace hg::kernels::cuda {
 class Scratch {
  public:
   // nullptr for 0 bytes.
-  Scratch(CachingAllocator& allocator, size_t bytes)
-      : allocator_(allocator), ptr_(bytes > 0 ? allocator.allocate(bytes) : nullptr) {}
-  ~Scratch() { allocator_.deallocate(ptr_); }  // a no-op for nullptr
+  Scratch(CudaBackend& backend, size_t bytes)
+      : backend_(backend), ptr_(bytes > 0 ? backend.allocate(bytes) : nullptr) {}
+  ~Scratch() { backend_.deallocate(ptr_, 0); }  // a no-op for nullptr
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   template <class P = void>
@@ -26,7 +27,7 @@ class Scratch {
   }
 
  private:
-  CachingAllocator& allocator_;
+  CudaBackend& backend_;
   void* ptr_;
 };
 

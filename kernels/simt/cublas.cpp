@@ -152,10 +152,17 @@ cublasStatus_t gemm(const char* api, cublasHandle_t handle, cublasOperation_t ta
                     !check_matrix(api, "B", B, b_rows, b_cols, ldb, strideB, batch, &why))) ||
       !check_matrix(api, "C", C, m, n, ldc, strideC, batch, &why))
     return fail(CUBLAS_STATUS_EXECUTION_FAILED, why);
-  std::vector<double> acc;
-  for (int i = 0; i < batch; ++i)
-    gemm_slice(ta, tb, m, n, reads_ab ? k : 0, a, reads_ab ? A + strideA * i : A, lda,
-               reads_ab ? B + strideB * i : B, ldb, b, C + strideC * i, ldc, acc);
+  auto product = [=] {
+    std::vector<double> acc;
+    for (int i = 0; i < batch; ++i)
+      gemm_slice(ta, tb, m, n, reads_ab ? k : 0, a, reads_ab ? A + strideA * i : A, lda,
+                 reads_ab ? B + strideB * i : B, ldb, b, C + strideC * i, ldc, acc);
+    return cudaSuccess;
+  };
+  // A capturing stream records the product (arguments checked now, scalars read now as with
+  // CUBLAS_POINTER_MODE_HOST on a GPU); the graph computes it.
+  if (record_if_capturing(handle->stream, recorded_call(product))) return CUBLAS_STATUS_SUCCESS;
+  product();
   return CUBLAS_STATUS_SUCCESS;
 }
 

@@ -4,6 +4,7 @@
 // cudaFuncSetAttribute, which is only about launch limits.
 #include "launch.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -56,10 +57,16 @@ struct FreeDeleter {
 
 bool in_kernel() { return detail::in_gpu_thread(); }
 
-cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
-                          cudaStream_t stream, void (*thread_body)(void* closure), void* closure) {
-  using detail::fail;
-  using detail::format;
+namespace detail {
+namespace {
+
+std::atomic<long long> g_kernel_launches{0};
+std::atomic<long long> g_graph_launches{0};
+
+// The checks the CUDA runtime makes before a launch.
+cudaError_t check_launch(const void* kernel, dim3 grid, dim3 block,
+                         std::size_t dynamic_shared_bytes, cudaStream_t stream,
+                         void (*thread_body)(void* closure)) {
   if (thread_body == nullptr) return fail(cudaErrorInvalidDeviceFunction, "launch: no kernel");
   if (in_kernel())
     return fail(cudaErrorNotSupported, "a kernel launched another kernel; dynamic parallelism is not emulated");
@@ -75,19 +82,25 @@ cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t
                 format("launch: grid (%u,%u,%u); each dimension must be at least 1, x at most 2^31-1, y and z "
                        "at most 65535",
                        grid.x, grid.y, grid.z));
-  const std::size_t shared_limit = detail::max_dynamic_shared(kernel);
+  const std::size_t shared_limit = max_dynamic_shared(kernel);
   if (dynamic_shared_bytes > shared_limit)
     return fail(cudaErrorInvalidValue,
-                format("launch: %zu bytes of dynamic shared memory requested, the limit for this kernel is %zu%s",
+                format("launch: %zu bytes of dynamic shared memory requested, the limit for this "
+                       "kernel is %zu%s",
                        dynamic_shared_bytes, shared_limit,
-                       shared_limit == detail::kDefaultDynamicShared
+                       shared_limit == kDefaultDynamicShared
                            ? " (raise it with cudaFuncSetAttribute(kernel, "
                              "cudaFuncAttributeMaxDynamicSharedMemorySize, bytes))"
                            : ""));
-  if (!detail::is_valid_stream(stream))
+  if (!is_valid_stream(stream))
     return fail(cudaErrorInvalidResourceHandle, format("launch: stream %p is not a live stream", (void*)stream));
+  return cudaSuccess;
+}
 
-  detail::GridRun run;
+// Runs a checked launch to completion.
+cudaError_t run_launch(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
+                       void (*thread_body)(void* closure), void* closure) {
+  GridRun run;
   run.grid = grid;
   run.block = block;
   run.thread_body = thread_body;
@@ -98,9 +111,9 @@ cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t
     return fail(cudaErrorInvalidValue, e.what());
   }
 
-  std::lock_guard<std::mutex> lock(detail::launch_mutex());
-  run.seed = detail::next_launch_seed(run.schedule.seed);
-  std::unique_ptr<void, detail::FreeDeleter> shared;
+  std::lock_guard<std::mutex> lock(launch_mutex());
+  run.seed = next_launch_seed(run.schedule.seed);
+  std::unique_ptr<void, FreeDeleter> shared;
   if (dynamic_shared_bytes > 0) {
     void* p = nullptr;
     if (posix_memalign(&p, 256, dynamic_shared_bytes) != 0)
@@ -111,12 +124,80 @@ cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t
   run.dynamic_shared_bytes = dynamic_shared_bytes;
   std::string error;
   try {
-    error = detail::run_grid(run);
+    error = run_grid(run);
   } catch (const std::bad_alloc&) {
     return fail(cudaErrorMemoryAllocation, "launch: out of host memory for fibers and their stacks");
   }
   if (!error.empty()) return fail(cudaErrorLaunchFailure, error);
   return cudaSuccess;
+}
+
+// A launch recorded by a capturing stream: owns a copy of the closure.
+class RecordedLaunch final : public RecordedWork {
+ public:
+  RecordedLaunch(dim3 grid, dim3 block, std::size_t shared, void (*body)(void*), void* closure,
+                 void (*destroy)(void*))
+      : grid_(grid),
+        block_(block),
+        shared_(shared),
+        body_(body),
+        closure_(closure),
+        destroy_(destroy) {}
+  ~RecordedLaunch() override { destroy_(closure_); }
+  RecordedLaunch(const RecordedLaunch&) = delete;
+  RecordedLaunch& operator=(const RecordedLaunch&) = delete;
+  cudaError_t run() override { return run_launch(grid_, block_, shared_, body_, closure_); }
+
+ private:
+  dim3 grid_, block_;
+  std::size_t shared_;
+  void (*body_)(void*);
+  void* closure_;
+  void (*destroy_)(void*);
+};
+
+}  // namespace
+
+void count_graph_launch() {
+  ++g_graph_launches;
+}
+
+}  // namespace detail
+
+long long kernel_launches() {
+  return detail::g_kernel_launches.load();
+}
+long long graph_launches() {
+  return detail::g_graph_launches.load();
+}
+
+cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block,
+                          std::size_t dynamic_shared_bytes, cudaStream_t stream,
+                          void (*thread_body)(void* closure), void* closure) {
+  return launch_kernel(kernel, grid, block, dynamic_shared_bytes, stream, thread_body, closure,
+                       nullptr, nullptr);
+}
+
+cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block,
+                          std::size_t dynamic_shared_bytes, cudaStream_t stream,
+                          void (*thread_body)(void* closure), void* closure,
+                          void* (*clone_closure)(const void* closure),
+                          void (*destroy_closure)(void* closure)) {
+  if (cudaError_t e =
+          detail::check_launch(kernel, grid, block, dynamic_shared_bytes, stream, thread_body))
+    return e;
+  ++detail::g_kernel_launches;
+  if (detail::is_capturing(stream)) {
+    if (clone_closure == nullptr || destroy_closure == nullptr)
+      return detail::fail(
+          cudaErrorStreamCaptureUnsupported,
+          "launch: this launch cannot be recorded by a capturing stream (no closure copy)");
+    auto work = std::make_shared<detail::RecordedLaunch>(
+        grid, block, dynamic_shared_bytes, thread_body, clone_closure(closure), destroy_closure);
+    detail::record_if_capturing(stream, std::move(work));
+    return cudaSuccess;
+  }
+  return detail::run_launch(grid, block, dynamic_shared_bytes, thread_body, closure);
 }
 
 }  // namespace hg::simt

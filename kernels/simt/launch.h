@@ -20,6 +20,19 @@ namespace hg::simt {
 // C++ exceptions escaping the kernel abort the launch with cudaErrorLaunchFailure.
 cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
                           cudaStream_t stream, void (*thread_body)(void* closure), void* closure);
+// The same, for a launch that a capturing stream may record: `clone_closure` copies the closure
+// (with the kernel's arguments) to the heap and `destroy_closure` frees such a copy. Without them
+// (the form above) a launch into a capturing stream fails with cudaErrorStreamCaptureUnsupported.
+cudaError_t launch_kernel(const void* kernel, dim3 grid, dim3 block,
+                          std::size_t dynamic_shared_bytes, cudaStream_t stream,
+                          void (*thread_body)(void* closure), void* closure,
+                          void* (*clone_closure)(const void* closure),
+                          void (*destroy_closure)(void* closure));
+
+// Kernel launches the host issued since the process started (run at once or recorded by a
+// capturing stream; a graph's replay issues none), and graph launches (cudaGraphLaunch).
+long long kernel_launches();
+long long graph_launches();
 
 // The detailed message of this host thread's most recent emulator error (launch failure, bad
 // memcpy, invalid cuBLAS argument, ...); empty if there was none. It names the block, the thread

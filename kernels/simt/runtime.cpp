@@ -1,7 +1,8 @@
 // runtime.cpp: the emulated CUDA runtime calls: device queries, memory, copies, streams, events.
 // Every call validates its arguments like the real runtime (and more strictly where the emulator
 // can: copy directions are checked against the device-allocation registry), and every failure is
-// recorded with a detailed message (errors.cpp). Work completes before a call returns.
+// recorded with a detailed message (errors.cpp). Work completes before a call returns, unless its
+// stream is capturing (graph.cpp): then async copies and memsets are recorded instead.
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -87,6 +88,16 @@ cudaError_t copy(const char* api, void* dst, const void* src, std::size_t count,
                               : check_host_range(dst, count, what_dst.c_str(), &why));
   if (!ok) return fail(cudaErrorInvalidValue, why);
   std::memmove(dst, src, count);
+  return cudaSuccess;
+}
+
+cudaError_t memset(const char* api, void* devPtr, int value, std::size_t count) {
+  if (count == 0) return cudaSuccess;
+  std::string why;
+  const std::string what = format("%s: destination", api);
+  if (!check_device_range(devPtr, count, what.c_str(), &why))
+    return fail(cudaErrorInvalidValue, why);
+  std::memset(devPtr, value, count);
   return cudaSuccess;
 }
 
@@ -191,7 +202,9 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) 
   return cudaSuccess;
 }
 
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaDeviceSynchronize() {
+  return hg::simt::detail::check_capture_safe("cudaDeviceSynchronize", nullptr, false);
+}
 
 cudaError_t cudaDeviceReset() { return cudaSuccess; }
 
@@ -218,6 +231,10 @@ cudaError_t cudaRuntimeGetVersion(int* version) {
 
 cudaError_t cudaMalloc(void** devPtr, size_t size) {
   if (devPtr == nullptr) return fail(cudaErrorInvalidValue, "cudaMalloc: null devPtr");
+  if (cudaError_t e = hg::simt::detail::check_capture_safe("cudaMalloc", nullptr, false)) {
+    *devPtr = nullptr;
+    return e;
+  }
   *devPtr = nullptr;
   if (size == 0) return cudaSuccess;
   void* p = hg::simt::detail::device_allocate(size);
@@ -232,6 +249,7 @@ cudaError_t cudaMalloc(void** devPtr, size_t size) {
 
 cudaError_t cudaFree(void* devPtr) {
   if (devPtr == nullptr) return cudaSuccess;
+  if (cudaError_t e = hg::simt::detail::check_capture_safe("cudaFree", nullptr, false)) return e;
   if (!hg::simt::detail::device_release(devPtr))
     return fail(cudaErrorInvalidValue,
                 format("cudaFree(%p): not the start of a live cudaMalloc allocation (double free, a host "
@@ -257,26 +275,34 @@ cudaError_t cudaFreeHost(void* ptr) {
 }
 
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, cudaMemcpyKind kind) {
+  if (cudaError_t e = hg::simt::detail::check_capture_safe("cudaMemcpy", nullptr, false)) return e;
   return hg::simt::detail::copy("cudaMemcpy", dst, src, count, kind);
 }
 
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, cudaMemcpyKind kind, cudaStream_t stream) {
   if (cudaError_t e = hg::simt::detail::check_stream("cudaMemcpyAsync", stream)) return e;
+  // A captured copy reads its source when the graph runs (pinned host memory, as on a GPU).
+  if (hg::simt::detail::record_if_capturing(stream, hg::simt::detail::recorded_call([=] {
+                                              return hg::simt::detail::copy("cudaMemcpyAsync", dst,
+                                                                            src, count, kind);
+                                            })))
+    return cudaSuccess;
   return hg::simt::detail::copy("cudaMemcpyAsync", dst, src, count, kind);
 }
 
 cudaError_t cudaMemset(void* devPtr, int value, size_t count) {
-  if (count == 0) return cudaSuccess;
-  std::string why;
-  if (!hg::simt::detail::check_device_range(devPtr, count, "cudaMemset: destination", &why))
-    return fail(cudaErrorInvalidValue, why);
-  std::memset(devPtr, value, count);
-  return cudaSuccess;
+  if (cudaError_t e = hg::simt::detail::check_capture_safe("cudaMemset", nullptr, false)) return e;
+  return hg::simt::detail::memset("cudaMemset", devPtr, value, count);
 }
 
 cudaError_t cudaMemsetAsync(void* devPtr, int value, size_t count, cudaStream_t stream) {
   if (cudaError_t e = hg::simt::detail::check_stream("cudaMemsetAsync", stream)) return e;
-  return cudaMemset(devPtr, value, count);
+  if (hg::simt::detail::record_if_capturing(stream, hg::simt::detail::recorded_call([=] {
+                                              return hg::simt::detail::memset("cudaMemsetAsync",
+                                                                              devPtr, value, count);
+                                            })))
+    return cudaSuccess;
+  return hg::simt::detail::memset("cudaMemsetAsync", devPtr, value, count);
 }
 
 cudaError_t cudaMemcpyToSymbol(const void* symbol, const void* src, size_t count, size_t offset,
@@ -343,7 +369,8 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-  return hg::simt::detail::check_stream("cudaStreamSynchronize", stream);
+  if (cudaError_t e = hg::simt::detail::check_stream("cudaStreamSynchronize", stream)) return e;
+  return hg::simt::detail::check_capture_safe("cudaStreamSynchronize", stream, true);
 }
 
 cudaError_t cudaStreamQuery(cudaStream_t stream) { return hg::simt::detail::check_stream("cudaStreamQuery", stream); }

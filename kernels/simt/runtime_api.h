@@ -2,7 +2,8 @@
 // queries, errors), declared with the real API's names and signatures so kernel files call them
 // unchanged. Types and error codes come from the toolkit's own driver_types.h. The functions have
 // C++ linkage, so an emulator build can never silently bind to a real libcudart (or vice versa).
-// Streams are synchronous: every call and launch completes before it returns.
+// Streams are synchronous: every call and launch completes before it returns, except on a
+// capturing stream, which records its work for a graph.
 #pragma once
 
 #include <cstddef>
@@ -80,6 +81,17 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event);
 cudaError_t cudaEventQuery(cudaEvent_t event);
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
 cudaError_t cudaEventDestroy(cudaEvent_t event);
+
+// ---- stream capture and graphs (graph.cpp) ----
+// Work issued to a capturing stream is recorded, not run; a launched graph runs it in order.
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode);
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* pGraph);
+cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* pCaptureStatus);
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* pGraphExec, cudaGraph_t graph,
+                                 unsigned long long flags = 0);
+cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream);
+cudaError_t cudaGraphDestroy(cudaGraph_t graph);
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec);
 
 // ---- kernel attributes ----
 // Only cudaFuncAttributeMaxDynamicSharedMemorySize has an effect: it raises the dynamic shared

@@ -7,13 +7,17 @@
 
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <limits>
+#include <memory>
 
 #include "hourglass/core/autograd.h"
+#include "hourglass/core/device.h"
 #include "hourglass/core/error.h"
 #include "hourglass/core/rng.h"
 #include "hourglass/ops/elementwise.h"
 #include "hourglass/ops/loss.h"
+#include "step_graph.h"
 
 namespace hg::models {
 namespace {
@@ -27,6 +31,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 Tensor accumulate(const Tensor& running, const Tensor& value, int64_t samples) {
   const Tensor weighted = mul(value.detach(), static_cast<float>(samples));
   return running.defined() ? add(running, weighted) : weighted;
+}
+
+// The same in place: `running` keeps its storage, so a captured step's sums accumulate when the
+// graph is replayed. 1 * w + 1 * r rounds exactly like r + w.
+void accumulate_into(Tensor& running, const Tensor& value, int64_t samples) {
+  const Tensor weighted = mul(value.detach(), static_cast<float>(samples));
+  if (!running.defined()) {
+    running = weighted;
+    return;
+  }
+  backend_for(running.device())
+      .axpby(1.0f, weighted.data<float>(), 1.0f, running.data<float>(), running.numel());
 }
 
 // Per-sample sums of an objective's total and terms, on the device.
@@ -44,16 +60,20 @@ class TermSums {
     for (size_t i = 0; i < names_.size(); ++i) {
       HG_CHECK(objective.terms[i].name == names_[i], "the objective's term ", i, " changed from '",
                names_[i], "' to '", objective.terms[i].name, "' between batches");
-      sums_[i] = accumulate(sums_[i], objective.terms[i].value, samples);
+      accumulate_into(sums_[i], objective.terms[i].value, samples);
     }
-    total_ = accumulate(total_, objective.total, samples);
+    accumulate_into(total_, objective.total, samples);
     samples_ += samples;
   }
+  // A replayed step accumulated on the device; only the sample count is the host's.
+  void count_replayed(int64_t samples) { samples_ += samples; }
   // Continues the sums of an interrupted epoch (TrainPosition's).
   void restore(const TrainPosition& position) {
     names_ = position.term_names;
-    sums_ = position.term_sums;
-    total_ = position.total_sum;
+    sums_.clear();
+    for (const Tensor& sum : position.term_sums)
+      sums_.push_back(sum.clone());  // accumulated in place: never into the caller's tensors
+    total_ = position.total_sum.clone();
     samples_ = position.samples;
   }
   void save(TrainPosition* position) const {
@@ -193,6 +213,13 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
   }
   const int64_t last_epoch = options.start_epoch + options.epochs;
   const bool log_steps = options.log_every_steps > 0 && options.on_step != nullptr;
+  const std::function<void(const std::string&)> note = [&options](const std::string& line) {
+    if (options.on_note) {
+      options.on_note(line);
+    } else {
+      std::cerr << line << std::endl;
+    }
+  };
   std::vector<EpochRecord> history;
   for (int64_t epoch = options.start_epoch; epoch < last_epoch; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
@@ -220,14 +247,32 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
       sums.restore(resume);
       steps = resume.step;
     }
-    while (steps < train.num_batches()) {
-      const data::Batch batch = train.batch(steps);
-      const Tensor input = maybe_corrupt(batch.inputs, options.corruption, noise);
-      const Objective objective = model.objective(input, batch.inputs, options.loss);
+    // The step on a device copy of the batch. With graphs, one epoch's steps are replayed from
+    // one capture (step_graph.h); the graph is dropped at the end of the epoch, as epoch starts may
+    // change the model (on_epoch_start).
+    const auto run_step = [&](const Tensor& inputs) {
+      const Tensor input = maybe_corrupt(inputs, options.corruption, noise);
+      Objective objective = model.objective(input, inputs, options.loss);
       optimizer.zero_grad();
       backward(objective.total);
       optimizer.step();
-      sums.add(objective, batch.size());
+      sums.add(objective, inputs.dim(0));
+      return objective;
+    };
+    kernels::Backend& device_backend = backend_for(train.options().device);
+    std::unique_ptr<detail::GraphedSteps> graphed;
+    if (options.cuda_graph && device_backend.supports_graphs())
+      graphed = std::make_unique<detail::GraphedSteps>(train.options().device, optimizer, note);
+    const int64_t first_step = steps;
+    const int64_t launches_before = device_backend.kernel_launches();
+    while (steps < train.num_batches()) {
+      Objective objective;
+      if (graphed) {
+        const Tensor inputs = train.gather_inputs(steps);
+        objective = graphed->step(inputs, run_step, [&] { sums.count_replayed(inputs.dim(0)); });
+      } else {
+        objective = run_step(train.batch(steps).inputs);
+      }
       ++steps;
       if (progress && progress->due(sums.samples() - earlier_samples))
         progress->update(sums.samples() - earlier_samples, sums.total_mean());
@@ -258,6 +303,12 @@ std::vector<EpochRecord> train_autoencoder(Autoencoder& model, optim::Optimizer&
     EpochRecord record;
     record.epoch = epoch + 1;
     record.steps = steps;
+    if (steps > first_step)
+      record.launches_per_step =
+          static_cast<double>(device_backend.kernel_launches() - launches_before) /
+          static_cast<double>(steps - first_step);
+    record.replayed_steps = graphed ? graphed->replayed_steps() : 0;
+    graphed.reset();
     record.train_loss = sums.total_mean();
     record.train_terms = sums.term_means();
     record.train_seconds = earlier_seconds + seconds_since(epoch_start);

@@ -372,6 +372,7 @@ int run_train(const TrainArgs& args) {
   train_options.corruption = corruption;
   train_options.corruption_seed = setup.seed;
   train_options.log_every_steps = args.log_every;
+  train_options.cuda_graph = args.cuda_graph == "on";
   // Step records carry the throughput since the previous record (or the start), counting full
   // batches.
   auto last_step_time = std::chrono::steady_clock::now();

@@ -54,6 +54,8 @@ nlohmann::json epoch_json(const models::EpochRecord& r, const std::string& loss,
   j["lr"] = lr;
   j["train_seconds"] = r.train_seconds;
   j["seconds"] = r.seconds;
+  j["launches_per_step"] = r.launches_per_step;
+  j["replayed_steps"] = r.replayed_steps;
   return j;
 }
 

@@ -90,6 +90,11 @@ void add_train_options(CLI::App* cmd, TrainArgs& args) {
                   "HG_CUDNN)")
       ->check(CLI::IsMember({"native", "cudnn"}))
       ->capture_default_str();
+  cmd->add_option("--cuda-graph", args.cuda_graph,
+                  "On a CUDA device: capture one training step per epoch as a CUDA graph and "
+                  "replay it (steps that cannot be captured run eagerly, with a note)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   args.limit_option = cmd->add_option("--limit", args.limit,
                                       "Use only the first N samples of each split (quick runs)")
                           ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
@@ -275,7 +280,8 @@ void check_resume_flags(const TrainArgs& args) {
     list += (list.empty() ? "" : ", ") + flag;
   HG_FAIL("--resume continues the run with its own settings; ", list,
           refused.size() == 1 ? " is" : " are",
-          " not allowed (only --epochs, --device, --conv-impl, --log-every, --no-pictures)");
+          " not allowed (only --epochs, --device, --conv-impl, --cuda-graph, --log-every, "
+          "--no-pictures)");
 }
 
 std::string presets_help() {

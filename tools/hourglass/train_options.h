@@ -31,6 +31,7 @@ struct TrainArgs {
   uint64_t seed = 0;
   std::string device = "auto";
   std::string conv_impl = "native";
+  std::string cuda_graph = "on";  // --cuda-graph on|off: replay the step as a CUDA graph on a GPU
   int64_t limit = -1;
   std::string out;
   std::string config;      // --config FILE (expanded before parsing; see config_file.h)

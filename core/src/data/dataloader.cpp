@@ -69,7 +69,7 @@ int64_t DataLoader::samples_per_epoch() const {
   return options_.drop_last ? num_batches() * options_.batch_size : dataset_.size();
 }
 
-Batch DataLoader::batch(int64_t index) const {
+Tensor DataLoader::gather_inputs(int64_t index) const {
   HG_CHECK(index >= 0 && index < num_batches(), "batch ", index, " out of range: the epoch has ",
            num_batches(), " batches");
   const int64_t begin = index * options_.batch_size;
@@ -84,7 +84,13 @@ Batch DataLoader::batch(int64_t index) const {
   for (int64_t i = 0; i < count; ++i) {
     std::memcpy(dst + i * row, src + order_[begin + i] * row, sizeof(float) * row);
   }
+  return inputs;
+}
 
+Batch DataLoader::batch(int64_t index) const {
+  const Tensor inputs = gather_inputs(index);
+  const int64_t begin = index * options_.batch_size;
+  const int64_t count = inputs.dim(0);
   Batch out;
   out.index = index;
   out.inputs = inputs.to(options_.device);

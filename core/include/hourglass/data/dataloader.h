@@ -47,6 +47,8 @@ class DataLoader {
   const std::vector<int64_t>& order() const { return order_; }
 
   Batch batch(int64_t index) const;
+  // The inputs of batch `index` on the host (what batch() copies to the loader's device).
+  Tensor gather_inputs(int64_t index) const;
 
   class iterator {
    public:

@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "hourglass/kernels/broadcast.h"
@@ -26,10 +28,42 @@
 
 namespace hg::kernels {
 
+// Work a backend captured (Backend::end_capture), run again by launch(): a CUDA graph.
+class StepGraph {
+ public:
+  virtual ~StepGraph() = default;
+  virtual void launch() = 0;          // enqueues the captured work on the backend's stream
+  virtual int64_t nodes() const = 0;  // the kernel launches and library calls it holds
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+
+  // ---- launch counting and step graphs (CUDA; other backends have neither) -------------------
+  // Kernel launches of this kind of backend since the process started: every kernel, library call
+  // (cuBLAS) and graph launch counts one. 0 on backends without launches (the CPU).
+  virtual int64_t kernel_launches() const { return 0; }
+  virtual bool supports_graphs() const { return false; }
+  // An audit watches eager work for what a graph cannot hold; end_audit says what it saw first
+  // ("" when nothing): a host read or copy, a synchronization, a new device allocation (a miss of
+  // the caching allocator), random numbers (their counters would be frozen into the graph).
+  virtual void begin_audit() { throw_no_graphs(); }
+  virtual std::string end_audit() { throw_no_graphs(); }
+  // Between begin_capture and end_capture the backend's work is recorded, not run; end_capture
+  // returns it as a graph (run it with launch(), once for the captured step itself). The device
+  // blocks the captured work allocated stay reserved for the graph until it is destroyed.
+  virtual void begin_capture() { throw_no_graphs(); }
+  virtual std::unique_ptr<StepGraph> end_capture() { throw_no_graphs(); }
+  // Pinned host memory whose contents a copy_from_pinned reads when it runs (also in a graph).
+  virtual void* allocate_pinned(size_t /*bytes*/) { throw_no_graphs(); }
+  virtual void free_pinned(void* /*ptr*/) { throw_no_graphs(); }
+  // Enqueues dst <- pinned host memory without waiting; the host may refill `pinned` only after
+  // synchronize().
+  virtual void copy_from_pinned(void* /*dst*/, const void* /*pinned*/, size_t /*bytes*/) {
+    throw_no_graphs();
+  }
 
   // ---- memory -------------------------------------------------------------------------------
   virtual void* allocate(size_t bytes) = 0;
@@ -181,6 +215,11 @@ class Backend {
   // kDownsample and kGrayscale draw nothing.
   virtual void corrupt(const CorruptionParams& p, const float* x, float* y, int64_t n,
                        uint64_t seed, uint64_t offset) = 0;
+
+ protected:
+  [[noreturn]] void throw_no_graphs() const {
+    throw std::logic_error("the " + name() + " backend has no graphs (supports_graphs() is false)");
+  }
 };
 
 }  // namespace hg::kernels

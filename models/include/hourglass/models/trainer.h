@@ -55,6 +55,10 @@ struct EpochRecord {
   double samples_per_second = 0;       // training samples over training time
   double train_seconds = 0;
   double seconds = 0;  // the whole epoch, evaluation included
+  // Kernel launches (kernels, library calls, graph launches) per training step of this session on
+  // the training device: 0 on the CPU.
+  double launches_per_step = 0;
+  int64_t replayed_steps = 0;  // steps run by replaying a captured CUDA graph
 };
 
 // One training step, reported every log_every_steps steps (a host read of the step's terms).
@@ -104,6 +108,11 @@ struct TrainOptions {
   // position (the caller saves a checkpoint) and train_autoencoder returns the epochs completed.
   std::function<bool()> stop_requested;
   std::function<void(const TrainPosition&)> on_stop;
+  // On a device with graphs (CUDA), capture one training step per epoch and replay it for the
+  // epoch's later batches of the same shape (models/src/step_graph.h says when it cannot).
+  bool cuda_graph = false;
+  // One-line notes (why a step ran eagerly); standard error when unset.
+  std::function<void(const std::string&)> on_note;
 };
 
 // Trains for options.epochs epochs; `test` may be null. Sets each loader's epoch so shuffling
