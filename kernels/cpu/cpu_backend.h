@@ -26,6 +26,7 @@ class CpuBackend final : public Backend {
   void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
   void copy(void* dst, const void* src, size_t bytes) override;
   void synchronize() override {}
+  AllocatorCounters allocator_counters() const override;
 
   void fill(float* y, float value, int64_t n) override;
   void fill_i32(int32_t* y, int32_t value, int64_t n) override;
@@ -59,13 +60,10 @@ class CpuBackend final : public Backend {
   void random_normal(float* y, int64_t n, uint64_t seed, uint64_t offset, float mean,
                      float stddev) override;
 
-  void sgd_step(float* w, const float* g, float* momentum, int64_t n, const SgdParams& p) override;
-  void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
-                 const AdamParams& p) override;
-  void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta, int64_t n,
-                     const AdadeltaParams& p) override;
-  void adagrad_step(float* w, const float* g, float* sum, int64_t n,
-                    const AdagradParams& p) override;
+  void sgd_multi_step(const MultiTensorTable& table, const SgdParams& p) override;
+  void adam_multi_step(const MultiTensorTable& table, const AdamParams& p) override;
+  void adadelta_multi_step(const MultiTensorTable& table, const AdadeltaParams& p) override;
+  void adagrad_multi_step(const MultiTensorTable& table, const AdagradParams& p) override;
 
   // convolution (conv.cpp), pooling (pool.cpp), upsampling (upsample.cpp)
   void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,

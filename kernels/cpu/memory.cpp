@@ -39,6 +39,10 @@ void CpuBackend::deallocate(void* ptr, size_t) {
   blocks_.deallocate(ptr);
 }
 
+AllocatorCounters CpuBackend::allocator_counters() const {
+  return blocks_.counters();
+}
+
 void CpuBackend::copy_from_host(void* dst, const void* src, size_t bytes) {
   if (bytes) std::memcpy(dst, src, bytes);
 }

@@ -1,48 +1,46 @@
-// CPU bodies of the fused optimizer steps: one OpenMP loop per parameter, each element updated by
-// the per-element rule shared with the CUDA twin (common/optimizer_math.h). Per-step scalars (bias
-// corrections, the decayed Adagrad rate) are computed once per call, not per element.
+// CPU bodies of the multi-tensor optimizer steps: one OpenMP loop over the chunks of every
+// parameter (multi_tensor.h), each chunk updated by the per-element rule shared with the CUDA twin
+// (common/multi_tensor_rules.h), then the table's step counts advanced. Elements are independent,
+// so the result does not depend on how chunks are split among threads.
 #include "cpu_backend.h"
-#include "hourglass/kernels/common/optimizer_math.h"
+#include "hourglass/kernels/common/multi_tensor_rules.h"
 
 namespace hg::kernels::cpu {
 
 namespace {
-// Below this many elements the update is cheaper than waking the thread team.
+
+// Below this many elements in all the update is cheaper than waking the thread team.
 constexpr int64_t kParallelThreshold = 1 << 15;
+
+template <class Rule>
+void multi_step(const MultiTensorTable& table, const Rule& rule) {
+  if (table.tensors <= 0) return;
+  void* block = table.block;
+  const int64_t tensors = table.tensors;
+#pragma omp parallel for schedule(static) if (table.elements >= kParallelThreshold)
+  for (int64_t c = 0; c < table.chunks; ++c)
+    multi_tensor_update_chunk(rule, block, tensors, c, 0, 1);
+  MultiTensorEntry* entries = multi_tensor_entries(block);
+  for (int64_t t = 0; t < tensors; ++t)
+    ++entries[t].step;
+}
+
 }  // namespace
 
-void CpuBackend::sgd_step(float* w, const float* g, float* momentum, int64_t n,
-                          const SgdParams& p) {
-  // Without momentum there is no buffer (the caller may pass null); the rule never touches it.
-  float unused = 0.0f;
-#pragma omp parallel for schedule(static) firstprivate(unused) if (n >= kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i) {
-    float& buf = momentum != nullptr ? momentum[i] : unused;
-    sgd_update(w[i], g[i], buf, p);
-  }
+void CpuBackend::sgd_multi_step(const MultiTensorTable& table, const SgdParams& p) {
+  multi_step(table, SgdRule{p});
 }
 
-void CpuBackend::adam_step(float* w, const float* g, float* m, float* v, int64_t n,
-                           const AdamParams& p) {
-  const AdamScalars s = adam_scalars(p);
-#pragma omp parallel for schedule(static) if (n >= kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i)
-    adam_update(w[i], g[i], m[i], v[i], p, s);
+void CpuBackend::adam_multi_step(const MultiTensorTable& table, const AdamParams& p) {
+  multi_step(table, AdamRule{p});
 }
 
-void CpuBackend::adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta,
-                               int64_t n, const AdadeltaParams& p) {
-#pragma omp parallel for schedule(static) if (n >= kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i)
-    adadelta_update(w[i], g[i], square_avg[i], acc_delta[i], p);
+void CpuBackend::adadelta_multi_step(const MultiTensorTable& table, const AdadeltaParams& p) {
+  multi_step(table, AdadeltaRule{p});
 }
 
-void CpuBackend::adagrad_step(float* w, const float* g, float* sum, int64_t n,
-                              const AdagradParams& p) {
-  const float clr = adagrad_clr(p);
-#pragma omp parallel for schedule(static) if (n >= kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i)
-    adagrad_update(w[i], g[i], sum[i], p, clr);
+void CpuBackend::adagrad_multi_step(const MultiTensorTable& table, const AdagradParams& p) {
+  multi_step(table, AdagradRule{p});
 }
 
 }  // namespace hg::kernels::cpu

@@ -63,6 +63,7 @@ class CudaBackend final : public Backend {
   void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
   void copy(void* dst, const void* src, size_t bytes) override;
   void synchronize() override;
+  AllocatorCounters allocator_counters() const override;
 
   // ---- elementwise (elementwise.cu) ----
   void fill(float* y, float value, int64_t n) override;
@@ -102,13 +103,10 @@ class CudaBackend final : public Backend {
                      float stddev) override;
 
   // ---- optimizer steps (optimizer.cu) ----
-  void sgd_step(float* w, const float* g, float* momentum, int64_t n, const SgdParams& p) override;
-  void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
-                 const AdamParams& p) override;
-  void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta, int64_t n,
-                     const AdadeltaParams& p) override;
-  void adagrad_step(float* w, const float* g, float* sum, int64_t n,
-                    const AdagradParams& p) override;
+  void sgd_multi_step(const MultiTensorTable& table, const SgdParams& p) override;
+  void adam_multi_step(const MultiTensorTable& table, const AdamParams& p) override;
+  void adadelta_multi_step(const MultiTensorTable& table, const AdadeltaParams& p) override;
+  void adagrad_multi_step(const MultiTensorTable& table, const AdagradParams& p) override;
 
   // ---- convolution (conv.cu; cudnn_conv.cu when impl == kCudnn) ----
   void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
@@ -187,9 +185,10 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
   CachingAllocator allocator_;
-  std::mutex staging_mutex_;  // host copies from several threads share one staging buffer
+  mutable std::mutex staging_mutex_;  // host copies from several threads share one staging buffer
   void* staging_ = nullptr;
   size_t staging_bytes_ = 0;
+  int64_t staging_allocations_ = 0;  // cudaMallocHost calls for the staging buffer
 };
 
 }  // namespace hg::kernels::cuda

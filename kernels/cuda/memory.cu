@@ -90,6 +90,14 @@ void CudaBackend::deallocate(void* ptr, size_t) {
   allocator_.deallocate(ptr);
 }
 
+AllocatorCounters CudaBackend::allocator_counters() const {
+  AllocatorCounters counters = allocator_.counters();
+  std::lock_guard<std::mutex> lock(staging_mutex_);
+  counters.source_allocations += staging_allocations_;
+  counters.source_releases += staging_allocations_ - (staging_ != nullptr ? 1 : 0);
+  return counters;
+}
+
 void CudaBackend::ensure_staging(size_t bytes) {
   if (bytes <= staging_bytes_) return;
   const size_t grown = std::min(kStagingMax, std::max(bytes, 2 * staging_bytes_));
@@ -100,6 +108,7 @@ void CudaBackend::ensure_staging(size_t bytes) {
   }
   HG_CUDA_CHECK(cudaMallocHost(&staging_, grown));
   staging_bytes_ = grown;
+  ++staging_allocations_;
 }
 
 void CudaBackend::copy_from_host(void* dst, const void* host_src, size_t bytes) {

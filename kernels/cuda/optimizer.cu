@@ -1,125 +1,65 @@
-// CUDA optimizer steps: one fused pass per parameter (read w, g and the state once, write them
-// once) on pointwise_kernel, with the per-element rules of common/optimizer_math.h. Per-step
-// scalars (Adam's bias corrections, Adagrad's decayed rate) are computed on the host and passed
-// by value, as in the CPU twin.
+// CUDA multi-tensor optimizer steps: one launch updates every parameter, one block per chunk of
+// kMultiTensorChunk elements (multi_tensor.h), with the per-element rules and per-step scalars
+// shared with the CPU twin (common/multi_tensor_rules.h). Each block reads the learning rate and
+// its tensor's step count from the table in device memory, and a second one-block launch then
+// advances the step counts there, so the pair of launches has the same arguments every step and
+// can be captured once in a CUDA graph and replayed.
 #include "cuda_platform.cuh"
 
 #include "cuda_backend_impl.cuh"
-#include "hourglass/kernels/common/optimizer_math.h"
-#include "pointwise.cuh"
+#include "hourglass/kernels/common/multi_tensor_rules.h"
 
 namespace hg::kernels::cuda {
 
 namespace {
 
-// No momentum buffer: in = {w, g}, out = {w}.
-struct SgdPlain {
-  SgdParams p;
-  __device__ void operator()(const float (&in)[2], float (&out)[1]) const {
-    float w = in[0], unused = 0.0f;
-    sgd_update(w, in[1], unused, p);
-    out[0] = w;
-  }
-};
+constexpr int kThreads = 256;
 
-// First step with momentum: the buffer is initialised from g, never read. in = {w, g},
-// out = {w, buf}.
-struct SgdFirst {
-  SgdParams p;
-  __device__ void operator()(const float (&in)[2], float (&out)[2]) const {
-    float w = in[0], buf = 0.0f;
-    sgd_update(w, in[1], buf, p);
-    out[0] = w;
-    out[1] = buf;
-  }
-};
+// Block b updates chunk b (b < chunks): its tensor is found by a binary search over the entries'
+// first_chunk prefix (multi_tensor_entry_of_chunk), its slice is
+// [(b - first_chunk) * kMultiTensorChunk, + kMultiTensorChunk) clipped to the tensor's size, and
+// thread t takes elements t, t + blockDim.x, ... of it (consecutive threads, consecutive
+// addresses).
+template <class Rule>
+__global__ void multi_tensor_step_kernel(Rule rule, void* block, int64_t tensors) {
+  multi_tensor_update_chunk(rule, block, tensors, static_cast<int64_t>(blockIdx.x),
+                            static_cast<int64_t>(threadIdx.x), static_cast<int64_t>(blockDim.x));
+}
 
-// in = {w, g, buf}, out = {w, buf}.
-struct SgdMomentum {
-  SgdParams p;
-  __device__ void operator()(const float (&in)[3], float (&out)[2]) const {
-    float w = in[0], buf = in[2];
-    sgd_update(w, in[1], buf, p);
-    out[0] = w;
-    out[1] = buf;
-  }
-};
+// After the update: every entry's step count + 1 (ordered after the update on the stream).
+__global__ void multi_tensor_advance_kernel(void* block, int64_t tensors) {
+  MultiTensorEntry* entries = multi_tensor_entries(block);
+  for (int64_t t = threadIdx.x; t < tensors; t += blockDim.x)
+    ++entries[t].step;
+}
 
-// in = {w, g, m, v}, out = {w, m, v}.
-struct AdamStep {
-  AdamParams p;
-  AdamScalars s;
-  __device__ void operator()(const float (&in)[4], float (&out)[3]) const {
-    float w = in[0], m = in[2], v = in[3];
-    adam_update(w, in[1], m, v, p, s);
-    out[0] = w;
-    out[1] = m;
-    out[2] = v;
-  }
-};
-
-// in = {w, g, square_avg, acc_delta}, out = {w, square_avg, acc_delta}.
-struct AdadeltaStep {
-  AdadeltaParams p;
-  __device__ void operator()(const float (&in)[4], float (&out)[3]) const {
-    float w = in[0], square_avg = in[2], acc_delta = in[3];
-    adadelta_update(w, in[1], square_avg, acc_delta, p);
-    out[0] = w;
-    out[1] = square_avg;
-    out[2] = acc_delta;
-  }
-};
-
-// in = {w, g, sum}, out = {w, sum}.
-struct AdagradStep {
-  AdagradParams p;
-  float clr;
-  __device__ void operator()(const float (&in)[3], float (&out)[2]) const {
-    float w = in[0], sum = in[2];
-    adagrad_update(w, in[1], sum, p, clr);
-    out[0] = w;
-    out[1] = sum;
-  }
-};
+template <class Rule>
+void multi_step(const CudaBackend& backend, const MultiTensorTable& table, const Rule& rule) {
+  if (table.tensors <= 0) return;
+  backend.activate();
+  if (table.chunks > 0)
+    hg::cuda::launch(multi_tensor_step_kernel<Rule>, dim3(static_cast<unsigned>(table.chunks)),
+                     dim3(kThreads), 0, backend.stream(), rule, table.block, table.tensors);
+  hg::cuda::launch(multi_tensor_advance_kernel, dim3(1), dim3(kThreads), 0, backend.stream(),
+                   table.block, table.tensors);
+}
 
 }  // namespace
 
-void CudaBackend::sgd_step(float* w, const float* g, float* momentum, int64_t n,
-                           const SgdParams& p) {
-  if (n <= 0) return;
-  activate();
-  // The buffer exists only when momentum != 0 (the caller may pass null otherwise).
-  if (p.momentum == 0.0f || momentum == nullptr)
-    launch_pointwise<2, 1>(*this, SgdPlain{p}, InPtrs<2>{{w, g}}, OutPtrs<1>{{w}}, n);
-  else if (p.first_step)
-    launch_pointwise<2, 2>(*this, SgdFirst{p}, InPtrs<2>{{w, g}}, OutPtrs<2>{{w, momentum}}, n);
-  else
-    launch_pointwise<3, 2>(*this, SgdMomentum{p}, InPtrs<3>{{w, g, momentum}},
-                           OutPtrs<2>{{w, momentum}}, n);
+void CudaBackend::sgd_multi_step(const MultiTensorTable& table, const SgdParams& p) {
+  multi_step(*this, table, SgdRule{p});
 }
 
-void CudaBackend::adam_step(float* w, const float* g, float* m, float* v, int64_t n,
-                            const AdamParams& p) {
-  if (n <= 0) return;
-  activate();
-  launch_pointwise<4, 3>(*this, AdamStep{p, adam_scalars(p)}, InPtrs<4>{{w, g, m, v}},
-                         OutPtrs<3>{{w, m, v}}, n);
+void CudaBackend::adam_multi_step(const MultiTensorTable& table, const AdamParams& p) {
+  multi_step(*this, table, AdamRule{p});
 }
 
-void CudaBackend::adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta,
-                                int64_t n, const AdadeltaParams& p) {
-  if (n <= 0) return;
-  activate();
-  launch_pointwise<4, 3>(*this, AdadeltaStep{p}, InPtrs<4>{{w, g, square_avg, acc_delta}},
-                         OutPtrs<3>{{w, square_avg, acc_delta}}, n);
+void CudaBackend::adadelta_multi_step(const MultiTensorTable& table, const AdadeltaParams& p) {
+  multi_step(*this, table, AdadeltaRule{p});
 }
 
-void CudaBackend::adagrad_step(float* w, const float* g, float* sum, int64_t n,
-                               const AdagradParams& p) {
-  if (n <= 0) return;
-  activate();
-  launch_pointwise<3, 2>(*this, AdagradStep{p, adagrad_clr(p)}, InPtrs<3>{{w, g, sum}},
-                         OutPtrs<2>{{w, sum}}, n);
+void CudaBackend::adagrad_multi_step(const MultiTensorTable& table, const AdagradParams& p) {
+  multi_step(*this, table, AdagradRule{p});
 }
 
 }  // namespace hg::kernels::cuda

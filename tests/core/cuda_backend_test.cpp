@@ -175,16 +175,36 @@ TEST_F(CudaBackendTest, VectorAndScalarPathsAgreeWithCpu) {
     gpu().unary(kernels::UnaryOp::kSigmoid, 0.0f, dx, dy, n);
     expect_close(expected, download(dy, n), 1e-6f, "sigmoid");
 
-    // Adam over w (=x), g, m, v, all updated in place.
+    // Adam over w (=x), g, m, v, all updated in place: a one-tensor multi-tensor step (its table
+    // in host memory for the CPU, device memory for CUDA) at update count 2, so step 3.
     std::vector<float> w(x.begin() + shift, x.begin() + shift + n), m(n, 0.1f), v(n, 0.2f);
     kernels::AdamParams p;
-    p.step = 3;
     p.weight_decay = 0.01f;
     float* dm = upload(m);
     float* dv = upload(v);
     float* dw = upload(w);
-    cpu().adam_step(w.data(), g.data() + shift, m.data(), v.data(), n, p);
-    gpu().adam_step(dw, dg, dm, dv, n, p);
+    struct OneTensorTable {
+      kernels::MultiTensorHeader header;
+      kernels::MultiTensorEntry entry;
+    };
+    auto table_of = [&](float* tw, const float* tg, float* tm, float* tv) {
+      OneTensorTable t;
+      t.header.lr = p.lr;
+      t.entry.w = tw, t.entry.g = tg, t.entry.state0 = tm, t.entry.state1 = tv;
+      t.entry.n = n, t.entry.step = 2;
+      return t;
+    };
+    OneTensorTable cpu_table = table_of(w.data(), g.data() + shift, m.data(), v.data());
+    const OneTensorTable gpu_host = table_of(dw, dg, dm, dv);
+    void* gpu_table = alloc(sizeof(OneTensorTable));
+    gpu().copy_from_host(gpu_table, &gpu_host, sizeof(OneTensorTable));
+    const int64_t chunks = kernels::multi_tensor_chunks(n);
+    cpu().adam_multi_step(kernels::MultiTensorTable{&cpu_table, 1, chunks, n}, p);
+    gpu().adam_multi_step(kernels::MultiTensorTable{gpu_table, 1, chunks, n}, p);
+    OneTensorTable gpu_after;
+    gpu().copy_to_host(&gpu_after, gpu_table, sizeof(OneTensorTable));
+    EXPECT_EQ(cpu_table.entry.step, 3);
+    EXPECT_EQ(gpu_after.entry.step, 3);
     expect_close(w, download(dw, n), 1e-6f, "adam w");
     expect_close(m, download(dm, n), 1e-6f, "adam m");
     expect_close(v, download(dv, n), 1e-6f, "adam v");

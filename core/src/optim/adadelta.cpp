@@ -1,5 +1,4 @@
-// Adadelta: one fused adadelta_step per parameter.
-#include "hourglass/core/device.h"
+// Adadelta: table entries (w, g, square_avg, acc_delta) for the multi-tensor adadelta_multi_step.
 #include "hourglass/kernels/backend.h"
 #include "hourglass/optim/optimizer.h"
 #include "optim/check.h"
@@ -17,21 +16,24 @@ Adadelta::Adadelta(std::vector<Tensor> params, kernels::AdadeltaParams options)
 void Adadelta::set_lr(float lr) {
   detail::check_non_negative("adadelta", "lr", lr);
   options_.lr = lr;
+  store_lr(lr);
 }
 
-void Adadelta::step() {
-  ++steps_;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = gradient(i);
-    if (!g.defined()) continue;
-    Tensor& w = params_[i];
-    advance_step(i);  // kept for PyTorch's state_dict; the update itself does not use it
-    float* square_avg = state_tensor(i, "square_avg").data<float>();
-    float* acc_delta = state_tensor(i, "acc_delta").data<float>();
-    backend_for(w.device())
-        .adadelta_step(w.data<float>(), g.data<float>(), square_avg, acc_delta, w.numel(),
-                       options_);
-  }
+kernels::MultiTensorEntry Adadelta::make_entry(size_t i, const Tensor& g) {
+  Tensor& w = params_[i];
+  kernels::MultiTensorEntry e;
+  e.w = w.data<float>();
+  e.g = g.data<float>();
+  e.state0 = state_tensor(i, "square_avg").data<float>();
+  e.state1 = state_tensor(i, "acc_delta").data<float>();
+  e.n = w.numel();
+  // Kept for PyTorch's state_dict; the update itself does not use it.
+  e.step = advance_step(i) - 1;
+  return e;
+}
+
+void Adadelta::launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) {
+  backend.adadelta_multi_step(table, options_);
 }
 
 }  // namespace hg::optim

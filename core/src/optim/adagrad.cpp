@@ -1,6 +1,5 @@
-// Adagrad: one fused adagrad_step per parameter, with the parameter's own 1-based step count for
-// the learning-rate decay.
-#include "hourglass/core/device.h"
+// Adagrad: table entries (w, g, sum) for the multi-tensor adagrad_multi_step, with the
+// parameter's own update count for the learning-rate decay.
 #include "hourglass/kernels/backend.h"
 #include "hourglass/optim/optimizer.h"
 #include "optim/check.h"
@@ -18,19 +17,22 @@ Adagrad::Adagrad(std::vector<Tensor> params, kernels::AdagradParams options)
 void Adagrad::set_lr(float lr) {
   detail::check_non_negative("adagrad", "lr", lr);
   options_.lr = lr;
+  store_lr(lr);
 }
 
-void Adagrad::step() {
-  ++steps_;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = gradient(i);
-    if (!g.defined()) continue;
-    Tensor& w = params_[i];
-    kernels::AdagradParams p = options_;
-    p.step = advance_step(i);
-    float* sum = state_tensor(i, "sum").data<float>();
-    backend_for(w.device()).adagrad_step(w.data<float>(), g.data<float>(), sum, w.numel(), p);
-  }
+kernels::MultiTensorEntry Adagrad::make_entry(size_t i, const Tensor& g) {
+  Tensor& w = params_[i];
+  kernels::MultiTensorEntry e;
+  e.w = w.data<float>();
+  e.g = g.data<float>();
+  e.state0 = state_tensor(i, "sum").data<float>();
+  e.n = w.numel();
+  e.step = advance_step(i) - 1;
+  return e;
+}
+
+void Adagrad::launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) {
+  backend.adagrad_multi_step(table, options_);
 }
 
 }  // namespace hg::optim

@@ -1,6 +1,5 @@
-// Adam and AdamW: one fused adam_step per parameter, with the parameter's own 1-based step count
-// for the bias corrections.
-#include "hourglass/core/device.h"
+// Adam and AdamW: table entries (w, g, exp_avg, exp_avg_sq) for the multi-tensor adam_multi_step,
+// with the parameter's own update count for the bias corrections.
 #include "hourglass/kernels/backend.h"
 #include "hourglass/optim/optimizer.h"
 #include "optim/check.h"
@@ -20,20 +19,23 @@ Adam::Adam(std::vector<Tensor> params, kernels::AdamParams options)
 void Adam::set_lr(float lr) {
   detail::check_non_negative(name().c_str(), "lr", lr);
   options_.lr = lr;
+  store_lr(lr);
 }
 
-void Adam::step() {
-  ++steps_;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = gradient(i);
-    if (!g.defined()) continue;
-    Tensor& w = params_[i];
-    kernels::AdamParams p = options_;
-    p.step = advance_step(i);
-    float* m = state_tensor(i, "exp_avg").data<float>();
-    float* v = state_tensor(i, "exp_avg_sq").data<float>();
-    backend_for(w.device()).adam_step(w.data<float>(), g.data<float>(), m, v, w.numel(), p);
-  }
+kernels::MultiTensorEntry Adam::make_entry(size_t i, const Tensor& g) {
+  Tensor& w = params_[i];
+  kernels::MultiTensorEntry e;
+  e.w = w.data<float>();
+  e.g = g.data<float>();
+  e.state0 = state_tensor(i, "exp_avg").data<float>();
+  e.state1 = state_tensor(i, "exp_avg_sq").data<float>();
+  e.n = w.numel();
+  e.step = advance_step(i) - 1;
+  return e;
+}
+
+void Adam::launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) {
+  backend.adam_multi_step(table, options_);
 }
 
 }  // namespace hg::optim

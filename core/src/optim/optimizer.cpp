@@ -1,12 +1,16 @@
-// The Optimizer base (parameter checks, lazily created state, per-parameter step counters) and
-// make_optimizer, the by-name factory with PyTorch's defaults.
+// The Optimizer base (parameter checks, lazily created state, per-parameter step counters, the
+// device table of the multi-tensor step) and make_optimizer, the by-name factory with PyTorch's
+// defaults.
 #include "hourglass/optim/optimizer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 #include <sstream>
 
+#include "hourglass/core/device.h"
 #include "hourglass/core/error.h"
+#include "hourglass/kernels/backend.h"
 
 namespace hg::optim {
 
@@ -68,6 +72,84 @@ Tensor Optimizer::gradient(size_t i) const {
   HG_CHECK(g.shape() == p.shape() && g.dtype() == DType::kFloat32 && g.device() == p.device(),
            "optimizer: gradient ", g, " of parameter ", i, " does not match the parameter ", p);
   return g;
+}
+
+void Optimizer::run_step(bool launch_it) {
+  std::vector<kernels::MultiTensorEntry> entries;
+  Device device = Device::cpu();
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor g = gradient(i);
+    if (!g.defined()) continue;
+    if (entries.empty())
+      device = params_[i].device();
+    else
+      HG_CHECK(params_[i].device() == device, "optimizer: parameter ", i, " is on ",
+               params_[i].device().str(), " but an earlier one is on ", device.str(),
+               "; one optimizer steps parameters of one device");
+    entries.push_back(make_entry(i, g));
+  }
+  ++steps_;
+  if (entries.empty()) return;
+  int64_t chunks = 0, elements = 0;
+  for (kernels::MultiTensorEntry& e : entries) {
+    e.first_chunk = chunks;
+    chunks += kernels::multi_tensor_chunks(e.n);
+    elements += e.n;
+  }
+  if (launch_it) {
+    if (!table_holds(entries, device)) upload_table(entries, device);
+    if (table_lr_ != lr()) store_lr(lr());
+    kernels::MultiTensorTable table;
+    table.block = table_.data<float>();
+    table.tensors = static_cast<int64_t>(entries.size());
+    table.chunks = chunks;
+    table.elements = elements;
+    launch(backend_for(device), table);
+  } else {
+    HG_CHECK(table_holds(entries, device) && table_lr_ == lr(),
+             "optimizer: record_replayed_step: the parameters, gradients, state or learning rate "
+             "differ from those of the device table the replayed step used; run step() instead");
+  }
+  for (kernels::MultiTensorEntry& e : table_entries_)
+    ++e.step;  // as the step did on the device
+}
+
+bool Optimizer::table_holds(const std::vector<kernels::MultiTensorEntry>& entries,
+                            Device device) const {
+  if (!table_.defined() || table_.device() != device || entries.size() != table_entries_.size())
+    return false;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const kernels::MultiTensorEntry &a = entries[k], &b = table_entries_[k];
+    if (a.w != b.w || a.g != b.g || a.state0 != b.state0 || a.state1 != b.state1 || a.n != b.n ||
+        a.step != b.step)
+      return false;
+  }
+  return true;
+}
+
+void Optimizer::upload_table(const std::vector<kernels::MultiTensorEntry>& entries, Device device) {
+  const size_t bytes =
+      sizeof(kernels::MultiTensorHeader) + entries.size() * sizeof(kernels::MultiTensorEntry);
+  const int64_t floats = static_cast<int64_t>((bytes + sizeof(float) - 1) / sizeof(float));
+  if (!table_.defined() || table_.device() != device || table_.numel() < floats)
+    table_ = Tensor::zeros(Shape{floats}, device);
+  std::vector<char> host(bytes);
+  kernels::MultiTensorHeader header;
+  header.lr = lr();
+  std::memcpy(host.data(), &header, sizeof(header));
+  std::memcpy(host.data() + sizeof(header), entries.data(),
+              entries.size() * sizeof(kernels::MultiTensorEntry));
+  backend_for(device).copy_from_host(table_.data<float>(), host.data(), bytes);
+  table_entries_ = entries;
+  table_lr_ = header.lr;
+}
+
+void Optimizer::store_lr(float lr) {
+  if (!table_.defined()) return;
+  kernels::MultiTensorHeader header;
+  header.lr = lr;
+  backend_for(table_.device()).copy_from_host(table_.data<float>(), &header, sizeof(header));
+  table_lr_ = lr;
 }
 
 const std::vector<std::string>& optimizer_names() {

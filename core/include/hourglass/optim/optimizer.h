@@ -1,6 +1,12 @@
-// Optimizers with PyTorch's update rules. Each step() runs one fused kernel per parameter on the
-// parameter's device. Hyper-parameters use the kernels' parameter structs (optimizer_params.h),
-// checked by the constructors with PyTorch's rules; step counters are kept here.
+// Optimizers with PyTorch's update rules. Each step() is one multi-tensor operation over every
+// parameter that has a gradient (one parallel loop on the CPU; on CUDA one update launch plus a
+// one-block launch advancing the step counts), driven by a table in device memory
+// (kernels/multi_tensor.h) that also holds the learning rate and the per-parameter step counts.
+// The table is uploaded only when parameters, gradients, state or counts differ from what the
+// device holds, so from the second step on a step launches the same work with the same arguments:
+// it can be captured in a CUDA graph, replayed, and recorded with record_replayed_step().
+// Hyper-parameters use the kernels' parameter structs (optimizer_params.h), checked by the
+// constructors with PyTorch's rules; step counters are kept here.
 //
 // State mirrors torch.optim's state_dict: state()[i] holds parameter i's tensors under PyTorch's
 // keys ("momentum_buffer"; "step", "exp_avg", "exp_avg_sq"; "step", "square_avg", "acc_delta";
@@ -16,6 +22,7 @@
 #include <vector>
 
 #include "hourglass/core/tensor.h"
+#include "hourglass/kernels/multi_tensor.h"
 #include "hourglass/kernels/optimizer_params.h"
 
 namespace hg::optim {
@@ -26,11 +33,19 @@ class Optimizer {
   explicit Optimizer(std::vector<Tensor> params);
   virtual ~Optimizer() = default;
 
-  // Updates every parameter that has a gradient; parameters without one are skipped.
-  virtual void step() = 0;
+  // Updates every parameter that has a gradient; parameters without one are skipped. All of them
+  // must be on one device.
+  void step() { run_step(true); }
+  // For a step that the device ran by replaying a captured step(): advances what the host keeps
+  // (steps_taken(), each parameter's "step" state, the mirror of the table's step counts) exactly
+  // as step() would, launching and copying nothing. hg::Error if the parameters, gradients or
+  // state differ from the ones the device table holds (the replay would have used stale ones).
+  void record_replayed_step() { run_step(false); }
   virtual std::string name() const = 0;
   virtual float lr() const = 0;
-  virtual void set_lr(float lr) = 0;  // lr >= 0, checked
+  // lr >= 0, checked; also written to the device table (if there is one yet), so a replayed step
+  // uses it.
+  virtual void set_lr(float lr) = 0;
 
   void zero_grad();
   // Number of step() calls.
@@ -52,36 +67,63 @@ class Optimizer {
   int64_t advance_step(size_t i);
   // Parameter i's gradient, checked against the parameter; undefined when it has none.
   Tensor gradient(size_t i) const;
+  // Writes lr into the device table, when one exists.
+  void store_lr(float lr);
+
+  // Table entry of parameter i with gradient g: pointers, size and the parameter's update count
+  // before this step; advances the host-side count (its "step" state). first_chunk is set later.
+  virtual kernels::MultiTensorEntry make_entry(size_t i, const Tensor& g) = 0;
+  // The backend's multi-tensor step for this optimizer.
+  virtual void launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) = 0;
 
   std::vector<Tensor> params_;
   std::vector<std::map<std::string, Tensor>> state_;
   int64_t steps_ = 0;
+
+ private:
+  void run_step(bool launch_it);
+  bool table_holds(const std::vector<kernels::MultiTensorEntry>& entries, Device device) const;
+  void upload_table(const std::vector<kernels::MultiTensorEntry>& entries, Device device);
+
+  Tensor table_;  // the table block on the parameters' device (float32 storage of its bytes)
+  // What the table holds now: its entries (step counts as advanced by the last step) and rate.
+  std::vector<kernels::MultiTensorEntry> table_entries_;
+  float table_lr_ = 0.0f;
 };
 
 // SGD with optional momentum, dampening, Nesterov momentum and L2 weight decay.
-// options.first_step is managed by step() (true while the momentum buffer does not exist).
+// options.first_step is managed per parameter by step() (true while its momentum buffer does not
+// exist).
 class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, kernels::SgdParams options);
-  void step() override;
   std::string name() const override { return "sgd"; }
   float lr() const override { return options_.lr; }
   void set_lr(float lr) override;
   const kernels::SgdParams& options() const { return options_; }
 
+ protected:
+  kernels::MultiTensorEntry make_entry(size_t i, const Tensor& g) override;
+  void launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) override;
+
  private:
   kernels::SgdParams options_;
+  // Updates of each parameter (the momentum buffer is initialised from the gradient on the first).
+  std::vector<int64_t> updates_;
 };
 
 // Adam, or AdamW when options.decoupled_weight_decay is set. options.step is managed by step().
 class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> params, kernels::AdamParams options);
-  void step() override;
   std::string name() const override { return options_.decoupled_weight_decay ? "adamw" : "adam"; }
   float lr() const override { return options_.lr; }
   void set_lr(float lr) override;
   const kernels::AdamParams& options() const { return options_; }
+
+ protected:
+  kernels::MultiTensorEntry make_entry(size_t i, const Tensor& g) override;
+  void launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) override;
 
  private:
   kernels::AdamParams options_;
@@ -90,11 +132,14 @@ class Adam : public Optimizer {
 class Adadelta : public Optimizer {
  public:
   Adadelta(std::vector<Tensor> params, kernels::AdadeltaParams options);
-  void step() override;
   std::string name() const override { return "adadelta"; }
   float lr() const override { return options_.lr; }
   void set_lr(float lr) override;
   const kernels::AdadeltaParams& options() const { return options_; }
+
+ protected:
+  kernels::MultiTensorEntry make_entry(size_t i, const Tensor& g) override;
+  void launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) override;
 
  private:
   kernels::AdadeltaParams options_;
@@ -104,11 +149,14 @@ class Adadelta : public Optimizer {
 class Adagrad : public Optimizer {
  public:
   Adagrad(std::vector<Tensor> params, kernels::AdagradParams options);
-  void step() override;
   std::string name() const override { return "adagrad"; }
   float lr() const override { return options_.lr; }
   void set_lr(float lr) override;
   const kernels::AdagradParams& options() const { return options_; }
+
+ protected:
+  kernels::MultiTensorEntry make_entry(size_t i, const Tensor& g) override;
+  void launch(kernels::Backend& backend, const kernels::MultiTensorTable& table) override;
 
  private:
   kernels::AdagradParams options_;

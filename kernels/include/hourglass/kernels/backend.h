@@ -18,11 +18,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "hourglass/kernels/allocator_counters.h"
 #include "hourglass/kernels/broadcast.h"
 #include "hourglass/kernels/common/binary_math.h"
 #include "hourglass/kernels/common/loss_math.h"
 #include "hourglass/kernels/common/unary_math.h"
 #include "hourglass/kernels/conv_params.h"
+#include "hourglass/kernels/multi_tensor.h"
 #include "hourglass/kernels/optimizer_params.h"
 #include "hourglass/kernels/regularizer_params.h"
 
@@ -72,6 +74,9 @@ class Backend {
   virtual void copy_to_host(void* host_dst, const void* src, size_t bytes) = 0;  // synchronizes
   virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // within this device
   virtual void synchronize() = 0;
+  // The allocator's counters (allocator_counters.h); on CUDA, source_allocations also counts the
+  // pinned staging buffer of host copies.
+  virtual AllocatorCounters allocator_counters() const = 0;
 
   // ---- elementwise --------------------------------------------------------------------------
   virtual void fill(float* y, float value, int64_t n) = 0;
@@ -120,17 +125,18 @@ class Backend {
   virtual void random_normal(float* y, int64_t n, uint64_t seed, uint64_t offset, float mean,
                              float stddev) = 0;
 
-  // ---- optimizer steps (one fused pass over a parameter; PyTorch semantics) -------------------
-  // `momentum` is null when p.momentum == 0 (PyTorch keeps no buffer then): never touch it.
-  virtual void sgd_step(float* w, const float* g, float* momentum, int64_t n,
-                        const SgdParams& p) = 0;
-  // Adam and AdamW (p.decoupled_weight_decay).
-  virtual void adam_step(float* w, const float* g, float* m, float* v, int64_t n,
-                         const AdamParams& p) = 0;
-  virtual void adadelta_step(float* w, const float* g, float* square_avg, float* acc_delta,
-                             int64_t n, const AdadeltaParams& p) = 0;
-  virtual void adagrad_step(float* w, const float* g, float* sum, int64_t n,
-                            const AdagradParams& p) = 0;
+  // ---- optimizer steps: one multi-tensor operation over every parameter (multi_tensor.h) -----
+  // Each reads its tensors, their step counts and the learning rate from table.block (backend
+  // memory), updates every tensor with PyTorch's rule (the learning rate in p is ignored), then
+  // adds one to every entry's step count, all without a host round trip.
+  // SGD: state0 is the momentum buffer, null when p.momentum == 0 (never touched then).
+  virtual void sgd_multi_step(const MultiTensorTable& table, const SgdParams& p) = 0;
+  // Adam and AdamW (p.decoupled_weight_decay): state0 = exp_avg, state1 = exp_avg_sq.
+  virtual void adam_multi_step(const MultiTensorTable& table, const AdamParams& p) = 0;
+  // state0 = square_avg, state1 = acc_delta.
+  virtual void adadelta_multi_step(const MultiTensorTable& table, const AdadeltaParams& p) = 0;
+  // state0 = sum.
+  virtual void adagrad_multi_step(const MultiTensorTable& table, const AdagradParams& p) = 0;
 
   // ---- convolution (conv_params.h has the index formulas) -----------------------------------
   // y = conv(x, w) + bias (bias may be null). Overwrites y.

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "hourglass/kernels/allocator_counters.h"
+
 namespace hg::kernels {
 
 template <class Source>
@@ -43,12 +45,13 @@ class BlockCache {
     const size_t cls = size_class(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
     void* block = nullptr;
+    ++counters_.requests;
     auto it = free_.find(cls);
     if (it != free_.end() && !it->second.empty()) {
       block = it->second.back();
       it->second.pop_back();
       cached_ -= cls;
-      ++hits_;
+      ++counters_.cache_hits;
     } else {
       block = source_.allocate(cls);
       if (block == nullptr) {
@@ -56,6 +59,7 @@ class BlockCache {
         block = source_.allocate(cls);
         if (block == nullptr) throw std::bad_alloc();
       }
+      ++counters_.source_allocations;
     }
     live_.emplace(block, cls);
     in_use_ += cls;
@@ -74,6 +78,7 @@ class BlockCache {
     live_.erase(it);
     in_use_ -= cls;
     if (cached_ + cls > max_cached_) {
+      ++counters_.source_releases;
       source_.release(block);
       return;
     }
@@ -112,7 +117,12 @@ class BlockCache {
   // How many allocate calls were served from the cache.
   int64_t cache_hits() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return hits_;
+    return counters_.cache_hits;
+  }
+  // Requests, cache hits, and blocks taken from / given back to the source since construction.
+  AllocatorCounters counters() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return counters_;
   }
 
   // The size class (bytes actually allocated) of a request.
@@ -137,6 +147,7 @@ class BlockCache {
     for (auto& [cls, blocks] : free_)
       for (void* block : blocks) {
         try {
+          ++counters_.source_releases;
           source_.release(block);
         } catch (...) {
           if (!first_failure) first_failure = std::current_exception();
@@ -154,7 +165,7 @@ class BlockCache {
   std::unordered_map<void*, size_t> live_;               // block in use -> its size class
   size_t in_use_ = 0;
   size_t cached_ = 0;
-  int64_t hits_ = 0;
+  AllocatorCounters counters_;
 };
 
 }  // namespace hg::kernels

@@ -1,7 +1,8 @@
 // One parameter element's optimizer update, shared by the CPU and CUDA step kernels. Each follows
 // the corresponding torch.optim algorithm (single-tensor, non-foreach form) line by line.
-// Per-step scalars (bias corrections, decayed learning rates) are computed once on the host by
-// the *_scalars helpers and passed in, so the per-element code does no pow().
+// Per-step scalars (bias corrections, decayed learning rates) are computed once per chunk of a
+// multi-tensor step by adam_scalars / adagrad_clr (on the device for CUDA, from the step count
+// stored there) and passed in, so the per-element code does no pow().
 #pragma once
 
 #include <cmath>
@@ -25,11 +26,13 @@ struct AdamScalars {
   float bias_correction2_sqrt;  // sqrt(1 - beta2^t)
 };
 
-inline AdamScalars adam_scalars(const AdamParams& p) {
+// In double, as torch.optim computes 1 - beta ** step in Python; ::pow is the C library's pow on
+// the host (CPU backend, SIMT emulator) and CUDA's double pow on a GPU.
+HG_HOST_DEVICE AdamScalars adam_scalars(const AdamParams& p) {
   const double t = static_cast<double>(p.step);
-  const double bc1 = 1.0 - std::pow(static_cast<double>(p.beta1), t);
-  const double bc2 = 1.0 - std::pow(static_cast<double>(p.beta2), t);
-  return AdamScalars{static_cast<float>(p.lr / bc1), static_cast<float>(std::sqrt(bc2))};
+  const double bc1 = 1.0 - ::pow(static_cast<double>(p.beta1), t);
+  const double bc2 = 1.0 - ::pow(static_cast<double>(p.beta2), t);
+  return AdamScalars{static_cast<float>(p.lr / bc1), static_cast<float>(::sqrt(bc2))};
 }
 
 HG_HOST_DEVICE void adam_update(float& w, float g, float& m, float& v, const AdamParams& p,
@@ -56,7 +59,7 @@ HG_HOST_DEVICE void adadelta_update(float& w, float g, float& square_avg, float&
 }
 
 // lr / (1 + (step - 1) * lr_decay)
-inline float adagrad_clr(const AdagradParams& p) {
+HG_HOST_DEVICE float adagrad_clr(const AdagradParams& p) {
   return p.lr / (1.0f + static_cast<float>(p.step - 1) * p.lr_decay);
 }
 
