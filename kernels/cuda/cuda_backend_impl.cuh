@@ -60,6 +60,7 @@ class CudaBackend final : public Backend {
   void* allocate(size_t bytes) override;
   void deallocate(void* ptr, size_t bytes) override;
   void copy_from_host(void* dst, const void* host_src, size_t bytes) override;
+  void write_bytes(void* dst, const void* host_src, size_t bytes) override;
   void copy_to_host(void* host_dst, const void* src, size_t bytes) override;
   void copy(void* dst, const void* src, size_t bytes) override;
   void synchronize() override;

@@ -18,6 +18,18 @@ namespace {
 
 constexpr size_t kStagingMax = size_t{8} << 20;  // largest chunk of a host copy
 
+// write_bytes' payload: passed by value, so it lives in the launch's parameter space (4 KiB at
+// most on every architecture we build for) and a captured graph keeps its own copy.
+constexpr int kWriteChunk = 2048;
+struct WriteChunk {
+  unsigned char bytes[kWriteChunk];
+};
+
+__global__ void write_bytes_kernel(unsigned char* dst, WriteChunk chunk, int n) {
+  for (int i = threadIdx.x; i < n; i += blockDim.x)
+    dst[i] = chunk.bytes[i];
+}
+
 }  // namespace
 
 // ---- CudaBlocks
@@ -125,6 +137,19 @@ void CudaBackend::copy_from_host(void* dst, const void* host_src, size_t bytes) 
     HG_CUDA_CHECK(cudaMemcpyAsync(out + done, staging_, chunk, cudaMemcpyHostToDevice, stream_));
     HG_CUDA_CHECK(cudaStreamSynchronize(stream_));  // the staging buffer is refilled next
     done += chunk;
+  }
+}
+
+void CudaBackend::write_bytes(void* dst, const void* host_src, size_t bytes) {
+  if (bytes == 0) return;
+  activate();
+  auto* out = static_cast<unsigned char*>(dst);
+  const auto* in = static_cast<const unsigned char*>(host_src);
+  for (size_t done = 0; done < bytes; done += kWriteChunk) {
+    const int n = static_cast<int>(std::min<size_t>(kWriteChunk, bytes - done));
+    WriteChunk chunk;
+    std::memcpy(chunk.bytes, in + done, static_cast<size_t>(n));
+    hg::cuda::launch(write_bytes_kernel, dim3(1), dim3(256), 0, stream_, out + done, chunk, n);
   }
 }
 

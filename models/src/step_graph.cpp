@@ -7,13 +7,10 @@
 
 namespace hg::models::detail {
 
-bool replayable(const optim::Optimizer& optimizer) {
-  return optimizer.name() == "sgd";
-}
-
 void account_replayed_step(optim::Optimizer& optimizer) {
-  // SGD keeps only its step count on the host (its momentum buffers exist after the warm-up).
-  optimizer.set_steps_taken(optimizer.steps_taken() + 1);
+  // Every optimizer reads its per-step values (step counts, bias corrections, lr) from its device
+  // table; the host mirrors advance here, checked against the table the graph wrote.
+  optimizer.record_replayed_step();
 }
 
 namespace {
@@ -32,14 +29,7 @@ GraphedSteps::GraphedSteps(Device device, optim::Optimizer& optimizer,
     : device_(device),
       backend_(backend_for(device)),
       optimizer_(optimizer),
-      note_(std::move(note)) {
-  if (!replayable(optimizer_)) {
-    note_("cuda graph: " + optimizer_.name() +
-          "'s step passes per-step values as kernel arguments and cannot be replayed yet; eager "
-          "steps");
-    state_ = State::kEager;
-  }
-}
+      note_(std::move(note)) {}
 
 GraphedSteps::~GraphedSteps() {
   graph_.reset();  // before the tensors it reserved blocks of

@@ -19,11 +19,8 @@
 
 namespace hg::models::detail {
 
-// Whether a captured step of this optimizer may be replayed: every per-step value its launches
-// use must live in device memory (or never change). SGD's do; Adam, AdamW, Adadelta and Adagrad
-// pass step counts and bias corrections as kernel arguments, which a graph would freeze.
-bool replayable(const optim::Optimizer& optimizer);
-// The host-side bookkeeping of one replayed optimizer step (the launches ran in the graph).
+// The host-side bookkeeping of one replayed optimizer step (the launches ran in the graph). Every
+// optimizer replays: its per-step values live in its device table (optimizer.h).
 void account_replayed_step(optim::Optimizer& optimizer);
 
 class GraphedSteps {

@@ -1,7 +1,7 @@
 // CUDA graph replay of training steps (models/src/step_graph.h) on the cuda device: the weights
 // after a run with --cuda-graph on are bitwise those of the eager run, for the dense, vae and
-// keras-conv presets (random data, seed printed by the data generator's fixed seed, SGD); the last,
-// smaller batch of an epoch runs eagerly with a note; steps that draw random numbers (the VAE's
+// keras-conv presets with every optimizer (random data from a fixed seed); the last, smaller batch
+// of an epoch runs eagerly with a note; steps that draw random numbers (the VAE's
 // reparameterization) are never replayed; and the backend's launch counter counts each kernel
 // and library call once. The model is trained for one epoch of full batches (plus the smaller
 // last batch where asked) from the same seed both ways.
@@ -32,15 +32,16 @@ struct TrainedRun {
   models::EpochRecord record;
 };
 
-TrainedRun train(const std::string& preset_name, bool graph, int64_t steps, int64_t batch,
-                 int64_t extra) {
+TrainedRun train(const std::string& preset_name, const std::string& optimizer_name, bool graph,
+                 int64_t steps, int64_t batch, int64_t extra) {
   const models::Preset& preset = models::find_preset(preset_name);
   models::Recipe recipe = preset.recipe;
   auto model = models::build_preset(preset, recipe, {1, 28, 28}, 5);
   model->to(Device::cuda(0));
-  // SGD at a large rate, so 50 steps move the weights visibly (the VAE's summed loss needs less).
-  auto optimizer =
-      optim::make_optimizer("sgd", model->parameters(), preset_name == "vae" ? 1e-4f : 0.5f);
+  // SGD at a large rate, so 50 steps move the weights visibly (the VAE's summed loss needs less);
+  // the others at their defaults.
+  const float lr = optimizer_name != "sgd" ? -1.0f : preset_name == "vae" ? 1e-4f : 0.5f;
+  auto optimizer = optim::make_optimizer(optimizer_name, model->parameters(), lr);
   Generator data_gen(kDataSeed);
   data::Dataset dataset;
   dataset.images =
@@ -76,15 +77,16 @@ void expect_bitwise_equal(const TrainedRun& eager, const TrainedRun& graphed) {
   EXPECT_EQ(eager.record.train_loss, graphed.record.train_loss);
 }
 
-class CudaGraph : public ::testing::TestWithParam<const char*> {};
+// (preset, optimizer)
+class CudaGraph : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
 TEST_P(CudaGraph, ReplayMatchesEagerBitwiseFor50Steps) {
   HG_REQUIRE_DEVICE(Device::cuda(0));
-  const std::string preset = GetParam();
+  const std::string preset = GetParam().first, optimizer = GetParam().second;
   const bool conv = preset == "keras-conv";
   const int64_t batch = conv ? 4 : 8;
-  const TrainedRun eager = train(preset, false, 50, batch, 0);
-  const TrainedRun graphed = train(preset, true, 50, batch, 0);
+  const TrainedRun eager = train(preset, optimizer, false, 50, batch, 0);
+  const TrainedRun graphed = train(preset, optimizer, true, 50, batch, 0);
   expect_bitwise_equal(eager, graphed);
   EXPECT_EQ(eager.record.replayed_steps, 0);
   if (preset == "vae") {
@@ -103,9 +105,15 @@ TEST_P(CudaGraph, ReplayMatchesEagerBitwiseFor50Steps) {
   EXPECT_NE(eager.weights, eager.initial);
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, CudaGraph, ::testing::Values("dense", "vae", "keras-conv"),
+INSTANTIATE_TEST_SUITE_P(Presets, CudaGraph,
+                         ::testing::Values(std::pair{"dense", "sgd"}, std::pair{"dense", "adam"},
+                                           std::pair{"dense", "adamw"},
+                                           std::pair{"dense", "adagrad"}, std::pair{"vae", "adam"},
+                                           std::pair{"keras-conv", "sgd"},
+                                           std::pair{"keras-conv", "adadelta"}),
                          [](const auto& info) {
-                           std::string name = info.param;
+                           std::string name =
+                               std::string(info.param.first) + "_" + info.param.second;
                            for (char& c : name)
                              if (c == '-') c = '_';
                            return name;
@@ -113,38 +121,13 @@ INSTANTIATE_TEST_SUITE_P(Presets, CudaGraph, ::testing::Values("dense", "vae", "
 
 TEST(CudaGraphFallback, TheLastSmallerBatchRunsEagerlyAndStillMatches) {
   HG_REQUIRE_DEVICE(Device::cuda(0));
-  const TrainedRun eager = train("dense", false, 12, 8, 5);
-  const TrainedRun graphed = train("dense", true, 12, 8, 5);
+  const TrainedRun eager = train("dense", "adam", false, 12, 8, 5);
+  const TrainedRun graphed = train("dense", "adam", true, 12, 8, 5);
   expect_bitwise_equal(eager, graphed);
   EXPECT_EQ(graphed.record.steps, 13);
   EXPECT_EQ(graphed.record.replayed_steps, 9);
   ASSERT_EQ(graphed.notes.size(), 1u);
   EXPECT_NE(graphed.notes[0].find("eager step"), std::string::npos) << graphed.notes[0];
-}
-
-TEST(CudaGraphFallback, AdamRunsEagerlyWithANote) {
-  HG_REQUIRE_DEVICE(Device::cuda(0));
-  const models::Preset& preset = models::find_preset("dense");
-  auto model = models::build_preset(preset, preset.recipe, {1, 28, 28}, 5);
-  model->to(Device::cuda(0));
-  auto optimizer = optim::make_optimizer("adam", model->parameters());
-  Generator data_gen(kDataSeed);
-  data::Dataset dataset;
-  dataset.images = Tensor::rand(Shape{40, 1, 28, 28}, Device::cpu(), 0.0f, 1.0f, &data_gen);
-  data::DataLoaderOptions loader_options;
-  loader_options.batch_size = 8;
-  loader_options.device = Device::cuda(0);
-  data::DataLoader loader(dataset, loader_options);
-  std::vector<std::string> notes;
-  models::TrainOptions options;
-  options.progress = false;
-  options.cuda_graph = true;
-  options.on_note = [&notes](const std::string& line) { notes.push_back(line); };
-  const models::EpochRecord record =
-      models::train_autoencoder(*model, *optimizer, loader, nullptr, options).at(0);
-  EXPECT_EQ(record.replayed_steps, 0);
-  ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("adam"), std::string::npos) << notes[0];
 }
 
 TEST(LaunchCounter, CountsEachKernelAndLibraryCallOnce) {

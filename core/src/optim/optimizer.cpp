@@ -4,6 +4,7 @@
 #include "hourglass/optim/optimizer.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -127,10 +128,33 @@ bool Optimizer::table_holds(const std::vector<kernels::MultiTensorEntry>& entrie
   return true;
 }
 
+// When only the layout moved (new gradient blocks from the allocator, say) and the table's step
+// counts are the ones the device holds, just the moved entries' layout fields are rewritten: such
+// an upload can happen inside a captured step, and a replay of it must not reset the step counts
+// the device has advanced since. Anything else (a new table, other tensors, counts set from a
+// checkpoint) rewrites the whole table.
 void Optimizer::upload_table(const std::vector<kernels::MultiTensorEntry>& entries, Device device) {
   const size_t bytes =
       sizeof(kernels::MultiTensorHeader) + entries.size() * sizeof(kernels::MultiTensorEntry);
   const int64_t floats = static_cast<int64_t>((bytes + sizeof(float) - 1) / sizeof(float));
+  if (table_.defined() && table_.device() == device && entries.size() == table_entries_.size() &&
+      table_lr_ == lr()) {
+    bool same_steps = true;
+    for (size_t k = 0; k < entries.size(); ++k)
+      same_steps = same_steps && entries[k].step == table_entries_[k].step;
+    if (same_steps) {
+      constexpr size_t kLayout = offsetof(kernels::MultiTensorEntry, step);
+      auto* first =
+          reinterpret_cast<char*>(table_.data<float>()) + sizeof(kernels::MultiTensorHeader);
+      for (size_t k = 0; k < entries.size(); ++k) {
+        if (std::memcmp(&entries[k], &table_entries_[k], kLayout) != 0)
+          backend_for(device).write_bytes(first + k * sizeof(kernels::MultiTensorEntry),
+                                          &entries[k], kLayout);
+      }
+      table_entries_ = entries;
+      return;
+    }
+  }
   if (!table_.defined() || table_.device() != device || table_.numel() < floats)
     table_ = Tensor::zeros(Shape{floats}, device);
   std::vector<char> host(bytes);
@@ -139,7 +163,7 @@ void Optimizer::upload_table(const std::vector<kernels::MultiTensorEntry>& entri
   std::memcpy(host.data(), &header, sizeof(header));
   std::memcpy(host.data() + sizeof(header), entries.data(),
               entries.size() * sizeof(kernels::MultiTensorEntry));
-  backend_for(device).copy_from_host(table_.data<float>(), host.data(), bytes);
+  backend_for(device).write_bytes(table_.data<float>(), host.data(), bytes);
   table_entries_ = entries;
   table_lr_ = header.lr;
 }
@@ -148,7 +172,7 @@ void Optimizer::store_lr(float lr) {
   if (!table_.defined()) return;
   kernels::MultiTensorHeader header;
   header.lr = lr;
-  backend_for(table_.device()).copy_from_host(table_.data<float>(), &header, sizeof(header));
+  backend_for(table_.device()).write_bytes(table_.data<float>(), &header, sizeof(header));
   table_lr_ = lr;
 }
 

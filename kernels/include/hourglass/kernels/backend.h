@@ -71,6 +71,11 @@ class Backend {
   virtual void* allocate(size_t bytes) = 0;
   virtual void deallocate(void* ptr, size_t bytes) = 0;
   virtual void copy_from_host(void* dst, const void* host_src, size_t bytes) = 0;
+  // Writes a few hundred bytes of host memory (a table of pointers and sizes) to `dst` in stream
+  // order without waiting: on CUDA the bytes travel as kernel arguments, so the write is one
+  // launch that a CUDA graph captures (a replay writes the same bytes again), where
+  // copy_from_host's staging copy would have to synchronize. Any size; meant for small ones.
+  virtual void write_bytes(void* dst, const void* host_src, size_t bytes) = 0;
   virtual void copy_to_host(void* host_dst, const void* src, size_t bytes) = 0;  // synchronizes
   virtual void copy(void* dst, const void* src, size_t bytes) = 0;  // within this device
   virtual void synchronize() = 0;
