@@ -254,8 +254,8 @@ TEST_F(CudaBackendTest, SoftmaxCrossEntropyWideRowsMatchCpu) {
 // write_bytes sends the bytes as kernel arguments in 2 KiB pieces: every size around the piece
 // boundary lands exactly, at an odd destination offset, and leaves the bytes around it alone.
 TEST_F(CudaBackendTest, WriteBytesLandsExactlyAroundItsPieceSize) {
-  for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{2047}, size_t{2048}, size_t{2049},
-                   size_t{5000}}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, size_t{63}, size_t{2047}, size_t{2048}, size_t{2049}, size_t{5000}}) {
     std::vector<unsigned char> host(n), expected(n + 2, 0xAB);
     for (size_t i = 0; i < n; ++i)
       host[i] = expected[i + 1] = static_cast<unsigned char>(i * 131 + 7);
