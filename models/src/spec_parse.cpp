@@ -318,7 +318,7 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& format,
   if (format == "json") {
     try {
       root = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // syntax errors, and numbers out of range (1e999)
       HG_FAIL(file, ": not valid JSON: ", e.what());
     }
   } else if (format == "toml") {
