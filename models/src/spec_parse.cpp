@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hourglass/core/error.h"
+#include "hourglass/io/toml_text.h"
 #include "hourglass/models/spec.h"
 
 namespace hg::models {
@@ -18,7 +19,7 @@ json toml_to_json(const toml::node& node, const std::string& file) {
   if (const toml::table* table = node.as_table()) {
     json out = json::object();
     for (const auto& [key, value] : *table)
-      out[std::string(key.str())] = toml_to_json(value, file);
+      out[io::unshield_toml_string(key.str())] = toml_to_json(value, file);
     return out;
   }
   if (const toml::array* array = node.as_array()) {
@@ -27,7 +28,7 @@ json toml_to_json(const toml::node& node, const std::string& file) {
       out.push_back(toml_to_json(value, file));
     return out;
   }
-  if (const auto* text = node.as_string()) return text->get();
+  if (const auto* text = node.as_string()) return io::unshield_toml_string(text->get());
   if (const auto* integer = node.as_integer()) return integer->get();
   if (const auto* real = node.as_floating_point()) return real->get();
   if (const auto* boolean = node.as_boolean()) return boolean->get();
@@ -323,10 +324,10 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& format,
     }
   } else if (format == "toml") {
     try {
-      root = toml_to_json(toml::parse(text, file), file);
+      root = toml_to_json(toml::parse(io::shield_toml_text(text, file), file), file);
     } catch (const toml::parse_error& e) {
       HG_FAIL(file, ":", e.source().begin.line, ":", e.source().begin.column,
-              ": not valid TOML: ", e.description());
+              ": not valid TOML: ", io::unshield_toml_string(e.description()));
     }
   } else {
     HG_FAIL(file, ": unknown spec format '", format, "': expected json or toml");

@@ -7,12 +7,14 @@
 #include <sstream>
 
 #include "hourglass/core/error.h"
+#include "hourglass/io/atomic_file.h"
+#include "hourglass/io/toml_text.h"
 
 namespace hg::cli {
 namespace {
 
 std::string scalar_text(const toml::node& value, const std::string& where) {
-  if (const auto* text = value.as_string()) return text->get();
+  if (const auto* text = value.as_string()) return io::unshield_toml_string(text->get());
   if (const auto* integer = value.as_integer()) return std::to_string(integer->get());
   if (const auto* real = value.as_floating_point()) {
     std::ostringstream out;
@@ -37,16 +39,18 @@ std::vector<std::string> config_arguments(const std::string& path,
                                           const std::vector<std::string>& user_args) {
   toml::table table;
   try {
-    table = toml::parse_file(path);
+    table =
+        toml::parse(io::shield_toml_text(io::read_file(path), "config file '" + path + "'"), path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
     HG_FAIL("config file '", path, "':", where.line, ":", where.column, ": ",
-            std::string(e.description()));
+            io::unshield_toml_string(e.description()));
   }
   std::vector<std::string> out;
   for (const auto& [key, value] : table) {
-    const std::string flag = "--" + std::string(key.str());
-    const std::string where = "config file '" + path + "', key '" + std::string(key.str()) + "'";
+    const std::string name = io::unshield_toml_string(key.str());
+    const std::string flag = "--" + name;
+    const std::string where = "config file '" + path + "', key '" + name + "'";
     if (given_on_command_line(user_args, flag)) continue;
     if (const toml::array* array = value.as_array()) {
       out.push_back(flag);
