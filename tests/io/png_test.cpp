@@ -1,5 +1,6 @@
 // PNG files: encode -> decode round trips pixel for pixel, files start with the PNG signature and
-// are written atomically, and oversized or non-PNG input fails with a message naming the problem.
+// are written atomically, and oversized, truncated or non-PNG input fails with a message naming the
+// problem.
 #include "hourglass/io/png.h"
 
 #include <gtest/gtest.h>
@@ -87,7 +88,38 @@ TEST(Png, ReadRejectsFilesThatAreNotPngOrTooLarge) {
   // The signature alone, then garbage: a readable error, not a crash.
   const std::string cut = (dir / "cut.png").string();
   write_file_atomic(cut, std::string("\x89PNG\r\n\x1a\n", 8) + "garbage!");
-  testing::expect_error([&] { read_png(cut); }, {"cut.png", "not a readable PNG"});
+  testing::expect_error([&] { read_png(cut); }, {"cut.png", "truncated", "before the IEND"});
+  std::filesystem::remove_all(dir);
+}
+
+// The chunk walk before stb (png.cpp): found by fuzz_png, which has regression files for both.
+TEST(Png, ReadChecksChunksBeforeDecoding) {
+  const std::filesystem::path dir = temp_dir();
+  const Image image = pattern_image(3, 2);
+  const std::string png = encode_png(image);
+  const size_t after_ihdr = 8 + 12 + 13;  // signature, then IHDR: length, type, 13 bytes, CRC
+  ASSERT_EQ(png.substr(after_ihdr + 4, 4), "IDAT");
+
+  // A chunk declaring 2^30 bytes of data that the file does not have: stb would allocate them.
+  std::string huge = png;
+  huge[after_ihdr] = 0x40;
+  const std::string huge_path = (dir / "huge.png").string();
+  write_file_atomic(huge_path, huge);
+  testing::expect_error([&] { read_png(huge_path); },
+                        {"huge.png", "chunk at byte 33", "declares 1073741", "only"});
+
+  // The last chunk (IEND) cut off.
+  const std::string no_end = (dir / "no-end.png").string();
+  write_file_atomic(no_end, png.substr(0, png.size() - 12));
+  testing::expect_error([&] { read_png(no_end); }, {"no-end.png", "truncated", "IEND"});
+
+  // An empty IDAT chunk (length 0, "IDAT", its CRC 35 af 06 1e) before the real one is legal PNG
+  // and decodes to the same pixels (stb alone would copy from a null pointer).
+  std::string empty_idat = png;
+  empty_idat.insert(after_ihdr, std::string("\0\0\0\0IDAT\x35\xaf\x06\x1e", 12));
+  const std::string empty_path = (dir / "empty-idat.png").string();
+  write_file_atomic(empty_path, empty_idat);
+  EXPECT_EQ(read_png(empty_path).pixels, image.pixels);
   std::filesystem::remove_all(dir);
 }
 

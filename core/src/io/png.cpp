@@ -1,10 +1,11 @@
 // PNG encoding and decoding with stb (Debian's libstb-dev, header-only): this file holds the one
 // definition of stb_image_write's and stb_image's implementations, made static so they cannot
 // clash with another copy of stb linked into the same program. Decoding is limited to PNG, and
-// the header's dimensions are checked before any pixel is decoded.
+// the chunk structure and the header's dimensions are checked before any pixel is decoded.
 #include "hourglass/io/png.h"
 
 #include <climits>
+#include <cstdint>
 #include <cstring>
 
 #include "hourglass/core/error.h"
@@ -33,6 +34,37 @@ constexpr size_t kPngSignatureSize = 8;
 void append_bytes(void* context, void* data, int size) {
   static_cast<std::string*>(context)->append(static_cast<const char*>(data),
                                              static_cast<size_t>(size));
+}
+
+uint32_t big_endian_u32(const std::string& bytes, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i)
+    v = (v << 8) | static_cast<uint8_t>(bytes[at + i]);
+  return v;
+}
+
+// Walks the chunks (length, type, data, CRC) up to IEND before stb sees the file, because stb
+// trusts a chunk's declared length: it grows its IDAT buffer to that length before finding the
+// bytes missing (a 75-byte file made it ask for 2 GiB, found by tests/fuzz/fuzz_png), and it
+// copies an empty first IDAT from a null buffer (undefined behaviour). A chunk that runs past the
+// end of the file, or a file without IEND, is refused; empty IDAT chunks carry no data and are
+// dropped from the copy returned for stb.
+std::string checked_png_chunks(const std::string& bytes, const std::string& path) {
+  std::string out = bytes.substr(0, kPngSignatureSize);
+  size_t at = kPngSignatureSize;
+  for (;;) {
+    HG_CHECK(bytes.size() - at >= 12, "'", path, "' is truncated: it ends at byte ", bytes.size(),
+             " inside the chunk header at byte ", at, ", before the IEND chunk");
+    const uint32_t length = big_endian_u32(bytes, at);
+    const std::string type = bytes.substr(at + 4, 4);
+    HG_CHECK(length <= bytes.size() - at - 12, "'", path,
+             "' is truncated or corrupt: the chunk at byte ", at, " declares ", length,
+             " data bytes, but only ", bytes.size() - at - 12, " follow it");
+    const size_t chunk_size = 12 + static_cast<size_t>(length);
+    if (!(type == "IDAT" && length == 0)) out.append(bytes, at, chunk_size);
+    at += chunk_size;
+    if (type == "IEND") return out;
+  }
 }
 
 }  // namespace
@@ -64,8 +96,9 @@ Image read_png(const std::string& path) {
            "'", path, "' is not a PNG file (it does not start with the PNG signature)");
   HG_CHECK(bytes.size() <= static_cast<size_t>(INT_MAX), "'", path, "' is too large (",
            bytes.size(), " bytes)");
-  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int length = static_cast<int>(bytes.size());
+  const std::string png = checked_png_chunks(bytes, path);
+  const auto* data = reinterpret_cast<const stbi_uc*>(png.data());
+  const int length = static_cast<int>(png.size());
   int width = 0, height = 0, channels = 0;
   HG_CHECK(stbi_info_from_memory(data, length, &width, &height, &channels) != 0, "'", path,
            "' is not a readable PNG file: ", stbi_failure_reason());
