@@ -17,6 +17,7 @@
 //   void release_quietly(void* block)  noexcept, for release_all() at exit
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -63,6 +64,7 @@ class BlockCache {
     }
     live_.emplace(block, cls);
     in_use_ += cls;
+    peak_in_use_ = std::max(peak_in_use_, in_use_);
     return block;
   }
 
@@ -122,7 +124,11 @@ class BlockCache {
   // Requests, cache hits, and blocks taken from / given back to the source since construction.
   AllocatorCounters counters() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return counters_;
+    AllocatorCounters out = counters_;
+    out.bytes_in_use = in_use_;
+    out.peak_bytes_in_use = peak_in_use_;
+    out.max_cached_bytes = max_cached_;
+    return out;
   }
 
   // The size class (bytes actually allocated) of a request.
@@ -164,6 +170,7 @@ class BlockCache {
   std::unordered_map<size_t, std::vector<void*>> free_;  // size class -> free blocks
   std::unordered_map<void*, size_t> live_;               // block in use -> its size class
   size_t in_use_ = 0;
+  size_t peak_in_use_ = 0;
   size_t cached_ = 0;
   AllocatorCounters counters_;
 };
