@@ -14,9 +14,9 @@
 
 #include "hourglass/core/device.h"
 #include "hourglass/models/presets.h"
+#include "support/devices.h"
 #include "support/requirements.h"
 #include "tools/cli_runner.h"
-#include "support/devices.h"
 
 namespace {
 
@@ -299,6 +299,22 @@ TEST_F(TrainPresets, HelpListsThePresets) {
                              "--beta", "--tied", "--k-start", "--anneal-epochs"}) {
     EXPECT_NE(help.out.find(option), std::string::npos) << option;
   }
+}
+
+// info --model NAME: one preset in full. cae's tied 784-1000-784 has 784 * 1000 weights and
+// 1000 + 784 biases; its objective shows Rifai's lambda per pixel.
+TEST_F(TrainPresets, InfoDescribesOnePreset) {
+  const Result cae = run("info --model cae");
+  ASSERT_EQ(cae.code, 0) << cae.err;
+  for (const std::string part :
+       {"preset: cae", "layers: 784-1000-784", "source: Rifai et al. 2011",
+        "objective (MNIST, 784 pixels): mean over the batch of", "(0.1 / 784) ||J_f(x)||_F^2",
+        "parameters (1x28x28 inputs): 785784\n", "notes: the paper's model"})
+    EXPECT_NE(cae.out.find(part), std::string::npos) << part << " in:\n" << cae.out;
+  const Result unknown = run("info --model caee");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_NE(unknown.err.find("caee"), std::string::npos) << unknown.err;
+  EXPECT_TRUE(unknown.out.empty()) << unknown.out;
 }
 
 }  // namespace
