@@ -47,6 +47,7 @@ import math
 import os
 import sys
 import weakref
+import zlib
 
 import numpy as np
 import torch
@@ -156,7 +157,29 @@ def read_safetensors(path):
         position = end
     if position != len(body):
         raise FormatError(f"{path}: {len(body) - position} trailing bytes after the last tensor")
-    return tensors, metadata
+    return tensors, _checked_crc32(path, metadata, entries, body)
+
+
+def _checked_crc32(path, metadata, entries, body):
+    """Checks the CRC-32s hourglass writes (metadata "crc32/<tensor>" of each tensor's bytes and
+    "crc32/__metadata__" of the other entries, each key and value followed by a NUL, in key
+    order) and returns the metadata without them. A file with any must have all of them."""
+    prefix = "crc32/"
+    sums = {k[len(prefix):]: v for k, v in metadata.items() if k.startswith(prefix)}
+    rest = {k: v for k, v in sorted(metadata.items()) if not k.startswith(prefix)}
+    if not sums:
+        return rest
+    expected = {"__metadata__"} | {name for _, _, name, _, _ in entries}
+    if set(sums) != expected:
+        raise FormatError(f"{path}: checksums for {sorted(sums)}, expected {sorted(expected)}")
+    canonical = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in rest.items())
+    if f"{zlib.crc32(canonical):08x}" != sums["__metadata__"]:
+        raise FormatError(f"{path}: the metadata's CRC-32 does not match: the header is corrupted")
+    for begin, end, name, _, _ in entries:
+        if f"{zlib.crc32(body[begin:end]):08x}" != sums[name]:
+            raise FormatError(f"{path}: tensor {name!r}'s CRC-32 does not match: its bytes are "
+                              f"corrupted")
+    return rest
 
 
 # ---- NPY ----------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 // as `hourglass train --resume` does: the bytes are tried as the weights file, as the training
 // state (optimizer moments, step count, generators, position) and as a pre-training state.
 // Seeds are real checkpoints of the same model (make_seeds.cpp), so mutations reach the checks
-// behind the safetensors layer: names, shapes, metadata numbers.
+// behind the safetensors layer: names, shapes, metadata numbers. The CRC-32s in a checkpoint catch
+// almost every mutation, so each seed also comes without them (<stem>-unchecked.safetensors).
 #include "fuzz_model.h"
 #include "fuzz_target.h"
 #include "hourglass/models/checkpoint.h"

@@ -6,12 +6,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "fuzz_model.h"
 #include "hourglass/core/autograd.h"
 #include "hourglass/data/idx.h"
+#include "hourglass/io/atomic_file.h"
 #include "hourglass/io/npy.h"
 #include "hourglass/io/png.h"
 #include "hourglass/io/safetensors.h"
@@ -47,6 +51,28 @@ void npy_seeds(const fs::path& out) {
   hg::io::write_npy((out / "scalar.npy").string(), Tensor::scalar(1.5f));
 }
 
+// A copy of the safetensors file at `path` without its "crc32/..." metadata (as another writer
+// would leave it), beside it as <stem>-unchecked.safetensors: the fuzzer can only reach the
+// reader's checks past the checksums through files that have none.
+void unchecked_copy(const fs::path& path) {
+  const std::string bytes = hg::io::read_file(path.string());
+  uint64_t length = 0;
+  for (int i = 7; i >= 0; --i)
+    length = (length << 8) | static_cast<uint8_t>(bytes[i]);
+  nlohmann::ordered_json header = nlohmann::ordered_json::parse(bytes.substr(8, length));
+  auto& metadata = header["__metadata__"];
+  for (auto it = metadata.begin(); it != metadata.end();)
+    it = it.key().rfind("crc32/", 0) == 0 ? metadata.erase(it) : std::next(it);
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::string out;
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xFF));
+  hg::io::write_file_atomic(
+      (path.parent_path() / (path.stem().string() + "-unchecked.safetensors")).string(),
+      out + text + bytes.substr(8 + length));
+}
+
 void safetensors_seeds(const fs::path& out) {
   hg::io::save_safetensors(
       (out / "mixed.safetensors").string(),
@@ -54,6 +80,7 @@ void safetensors_seeds(const fs::path& out) {
        {"n", Tensor::from_vector(std::vector<int32_t>{42}, Shape({1}))},
        {"b", Tensor::from_vector(ramp(5), Shape({5}))}},
       {{"format", "pt"}, {"epoch", "3"}});
+  unchecked_copy(out / "mixed.safetensors");
 }
 
 void png_seeds(const fs::path& out) {
@@ -84,6 +111,8 @@ void checkpoint_seeds(const fs::path& out) {
   hg::models::save_pretraining_state((out / "pretrain.safetensors").string(), *m.optimizer,
                                      hg::Generator(5), *m.model,
                                      hg::models::PretrainPosition{1, 2});
+  for (const char* name : {"model.safetensors", "state.safetensors", "pretrain.safetensors"})
+    unchecked_copy(out / name);
 }
 
 }  // namespace

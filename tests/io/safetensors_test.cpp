@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -157,8 +158,11 @@ TEST(SafetensorsTest, ByteLayoutMatchesTheFormatSpec) {
   };
   // Metadata first, then the tensors in the given order; the header is padded with spaces to a
   // multiple of 8 bytes so that the data section is aligned.
+  // The CRC-32s (zlib.crc32 in Python) of b's 8 bytes, a's 3 and of "k\0v\0" come first among
+  // the metadata, in key order.
   std::string header =
-      "{\"__metadata__\":{\"k\":\"v\"},"
+      "{\"__metadata__\":{\"crc32/__metadata__\":\"b406716e\",\"crc32/a\":\"55bc801d\","
+      "\"crc32/b\":\"c3872656\",\"k\":\"v\"},"
       "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
       "\"a\":{\"dtype\":\"U8\",\"shape\":[1,3],\"data_offsets\":[8,11]}}";
   while (header.size() % 8 != 0)
@@ -170,6 +174,51 @@ TEST(SafetensorsTest, ByteLayoutMatchesTheFormatSpec) {
   ASSERT_GE(encoded.size(), 8u);
   EXPECT_EQ(static_cast<uint8_t>(encoded[0]), header.size());
   EXPECT_EQ(encoded.substr(1, 7), std::string(7, '\0'));
+}
+
+// Every single-bit flip anywhere in a file hourglass wrote (length, header, checksums, data) is
+// refused with an hg::Error: the checksums cover the data and the metadata, and a flip in the
+// JSON's structure, a name, a dtype or an offset breaks one of the reader's other checks.
+TEST(SafetensorsTest, EveryBitFlipIsRefused) {
+  const NamedTensors tensors = {
+      {"enc.weight",
+       Tensor::from_vector(std::vector<float>{0.25f, -1.5f, 3.0f, 0.0f}, Shape{2, 2})},
+      {"enc.bias", Tensor::from_vector(std::vector<float>{1.0f}, Shape{1})},
+      {"step", Tensor::from_vector(std::vector<int32_t>{7}, Shape{})},
+  };
+  const std::string good = encode_safetensors(tensors, {{"format", "pt"}, {"epoch", "3"}});
+  EXPECT_NO_THROW(decode_safetensors(good, "good"));
+  int loaded = 0;
+  for (size_t byte = 0; byte < good.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = good;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
+      try {
+        decode_safetensors(bad, "flipped");
+        ++loaded;
+        ADD_FAILURE() << "a flip of bit " << bit << " of byte " << byte << " (of " << good.size()
+                      << ") was loaded";
+      } catch (const hg::Error&) {
+      }
+    }
+  }
+  EXPECT_EQ(loaded, 0) << "of " << good.size() * 8 << " single-bit flips";
+  // A checksum for a tensor the file does not hold, and one that does not match, by name.
+  std::string renamed = good;
+  renamed.replace(renamed.find("crc32/step"), 10, "crc32/stop");
+  expect_error([&] { decode_safetensors(renamed, "r"); }, {"'crc32/stop'", "does not hold"});
+  std::string data_flip = good;
+  data_flip[data_flip.size() - 1] ^= 1;
+  expect_error([&] { decode_safetensors(data_flip, "d"); },
+               {"tensor 'step'", "CRC-32", "corrupted"});
+}
+
+TEST(SafetensorsTest, ChecksumKeysAreReservedAndNotReturned) {
+  const Tensor t = Tensor::zeros(Shape{2});
+  expect_error([&] { encode_safetensors({{"t", t}}, {{"crc32/t", "0"}}); }, {"reserved"});
+  const SafetensorsFile file =
+      decode_safetensors(encode_safetensors({{"t", t}}, {{"k", "v"}}), "m");
+  EXPECT_EQ(file.metadata, (std::map<std::string, std::string>{{"k", "v"}}));
 }
 
 TEST(SafetensorsTest, ReadsAForeignLayoutInDataOffsetOrder) {

@@ -1,15 +1,19 @@
 // safetensors reading and writing (format in safetensors.h). The JSON header is parsed with
 // nlohmann-json through a parser callback that tracks the keys of every open object, because the
 // default parser silently keeps the last of two duplicate keys. Every offset is then checked
-// against the data section before any tensor is allocated.
+// against the data section before any tensor is allocated, and the CRC-32s hourglass writes into
+// the metadata are checked against the bytes read.
 #include "hourglass/io/safetensors.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
 
+#include <zlib.h>
 #include <nlohmann/json.hpp>
 
 #include "hourglass/core/error.h"
@@ -167,6 +171,29 @@ std::string shape_text(const std::vector<int64_t>& dims, const char* separator =
   return out.str();
 }
 
+// ---- checksums: metadata "crc32/<tensor>" for each tensor's bytes, "crc32/__metadata__" for the
+// other metadata entries (each key and value followed by a NUL, in key order), 8 hex digits.
+constexpr const char* kChecksumPrefix = "crc32/";
+
+bool is_checksum_key(const std::string& key) {
+  return key.rfind(kChecksumPrefix, 0) == 0;
+}
+
+std::string crc32_hex(const void* data, size_t bytes) {
+  // crc32_z takes a size_t length, so tensors over 4 GiB need no chunking.
+  const uLong crc = crc32_z(crc32_z(0, nullptr, 0), static_cast<const Bytef*>(data), bytes);
+  char text[9];
+  std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc));
+  return text;
+}
+
+std::string metadata_crc32(const std::map<std::string, std::string>& metadata) {
+  std::string canonical;
+  for (const auto& [key, value] : metadata)
+    if (!is_checksum_key(key)) canonical += key + '\0' + value + '\0';
+  return crc32_hex(canonical.data(), canonical.size());
+}
+
 // Little-endian uint64 from 8 bytes.
 uint64_t read_u64(const char* p) {
   uint64_t v = 0;
@@ -203,13 +230,27 @@ std::string encode_safetensors(const NamedTensors& tensors,
     HG_CHECK(names.insert(name).second, "duplicate safetensors tensor name '", name, "'");
     HG_CHECK(tensor.defined(), "safetensors tensor '", name, "' is undefined");
   }
+  for (const auto& item : metadata)
+    HG_CHECK(!is_checksum_key(item.first), "safetensors metadata key '", item.first,
+             "': keys starting with '", kChecksumPrefix, "' are reserved for checksums");
+
+  // Every tensor's bytes on the host, and their checksums in the metadata.
+  std::vector<Tensor> hosts;
+  std::map<std::string, std::string> full_metadata = metadata;
+  for (const auto& [name, tensor] : tensors) {
+    hosts.push_back(tensor.detach().to(Device::cpu()));
+    full_metadata[kChecksumPrefix + name] =
+        crc32_hex(hosts.back().raw_data(), hosts.back().nbytes());
+  }
+  if (!tensors.empty())
+    full_metadata[std::string(kChecksumPrefix) + kMetadataKey] = metadata_crc32(metadata);
 
   // The header, in the given order. Offsets follow each other with no gaps.
   std::string header = "{";
-  if (!metadata.empty()) {
+  if (!full_metadata.empty()) {
     header += json_string(kMetadataKey, "key") + ":{";
     bool first = true;
-    for (const auto& [key, value] : metadata) {
+    for (const auto& [key, value] : full_metadata) {
       header += (first ? "" : ",") + json_string(key, "metadata key") + ":" +
                 json_string(value, "metadata value");
       first = false;
@@ -238,10 +279,8 @@ std::string encode_safetensors(const NamedTensors& tensors,
   for (int i = 0; i < 8; ++i)
     out.push_back(static_cast<char>((length >> (8 * i)) & 0xFF));
   out += header;
-  for (const auto& item : tensors) {
-    const Tensor host = item.second.detach().to(Device::cpu());
+  for (const Tensor& host : hosts)
     out.append(static_cast<const char*>(host.raw_data()), host.nbytes());
-  }
   return out;
 }
 
@@ -263,8 +302,13 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
            "header needs ", header_length, " bytes after the length, but the file has ",
            size - kLengthBytes);
 
-  const json header =
-      parse_header(bytes.substr(kLengthBytes, static_cast<size_t>(header_length)), name);
+  const std::string header_text = bytes.substr(kLengthBytes, static_cast<size_t>(header_length));
+  // nlohmann's parser stops at a NUL byte as at the end of the text; the format pads with spaces.
+  const size_t nul = header_text.find('\0');
+  HG_CHECK(nul == std::string::npos, "safetensors file '", name,
+           "': the header holds a NUL byte at ", kLengthBytes + static_cast<int64_t>(nul),
+           " (it is JSON padded with spaces)");
+  const json header = parse_header(header_text, name);
   HG_CHECK(header.is_object(), "safetensors file '", name,
            "': the header is not a JSON object (found ", header.type_name(), ")");
 
@@ -318,13 +362,46 @@ SafetensorsFile decode_safetensors(const std::string& bytes, const std::string& 
            " trailing bytes after the last tensor (data section of ", data_size,
            " bytes, tensors end at ", covered, ")");
 
+  // Checksums: a file that has any (every file hourglass writes) must have one for every tensor
+  // and for the metadata, so a bit flip in a checksum's own key is caught too.
+  const bool checksummed =
+      std::any_of(out.metadata.begin(), out.metadata.end(),
+                  [](const auto& item) { return is_checksum_key(item.first); });
+  if (checksummed) {
+    const std::string metadata_key = std::string(kChecksumPrefix) + kMetadataKey;
+    std::set<std::string> expected = {metadata_key};
+    for (const Entry& e : entries)
+      expected.insert(kChecksumPrefix + e.name);
+    for (const auto& item : out.metadata)
+      HG_CHECK(!is_checksum_key(item.first) || expected.count(item.first) == 1,
+               "safetensors file '", name, "' has a checksum '", item.first,
+               "' for a tensor it does not hold");
+    for (const std::string& key : expected)
+      HG_CHECK(out.metadata.count(key) == 1, "safetensors file '", name,
+               "' has checksums, but none for ",
+               key == metadata_key ? std::string("its metadata")
+                                   : "tensor '" + key.substr(std::strlen(kChecksumPrefix)) + "'",
+               ": the header is corrupted");
+    const std::string metadata_crc = metadata_crc32(out.metadata);
+    HG_CHECK(out.metadata.at(metadata_key) == metadata_crc, "safetensors file '", name,
+             "': the metadata's CRC-32 is ", metadata_crc, " but the file records ",
+             out.metadata.at(metadata_key), ": the header is corrupted");
+  }
   for (const Entry& e : entries) {
+    const char* data = bytes.data() + data_start + e.begin;
+    const size_t length = static_cast<size_t>(e.end - e.begin);
+    if (checksummed) {
+      const std::string crc = crc32_hex(data, length);
+      const std::string& recorded = out.metadata.at(kChecksumPrefix + e.name);
+      HG_CHECK(crc == recorded, "safetensors file '", name, "': tensor '", e.name, "' has CRC-32 ",
+               crc, " but the file records ", recorded, ": its bytes are corrupted");
+    }
     Tensor t = Tensor::empty(Shape(e.dims), e.dtype, Device::cpu());
-    if (e.end > e.begin)
-      std::memcpy(t.raw_data(), bytes.data() + data_start + e.begin,
-                  static_cast<size_t>(e.end - e.begin));
+    if (length > 0) std::memcpy(t.raw_data(), data, length);
     out.tensors.emplace_back(e.name, std::move(t));
   }
+  for (auto it = out.metadata.begin(); it != out.metadata.end();)
+    it = is_checksum_key(it->first) ? out.metadata.erase(it) : std::next(it);
   return out;
 }
 

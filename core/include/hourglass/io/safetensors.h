@@ -6,11 +6,19 @@
 //
 // The reader is strict, because checkpoints come from anywhere: it rejects (hg::Error naming the
 // file and the tensor) a file shorter than its header, a header over kSafetensorsMaxHeader bytes,
-// a header that is not a JSON object, duplicate keys, an unknown dtype, a dtype this engine cannot
-// hold (anything but F32, I32, U8, which are named in the message), negative or non-integer shape
-// entries, offsets that are out of range, reversed, overlapping or leave gaps, a byte length that
-// is not shape x dtype size, and trailing bytes after the last tensor. Metadata values must be
-// strings.
+// a header that is not a JSON object (or holds a NUL byte), duplicate keys, an unknown dtype, a
+// dtype this engine cannot hold (anything but F32, I32, U8, which are named in the message),
+// negative or non-integer shape entries, offsets that are out of range, reversed, overlapping or
+// leave gaps, a byte length that is not shape x dtype size, and trailing bytes after the last
+// tensor. Metadata values must be strings.
+//
+// Integrity: the writer records a CRC-32 (zlib's) of each tensor's bytes in the metadata as
+// "crc32/<name>" and one of the other metadata entries as "crc32/__metadata__" (8 hex digits;
+// other readers, PyTorch's safetensors among them, ignore metadata). A file with any such entry
+// must have all of them, and the reader refuses one whose bytes do not match, so a flipped bit
+// anywhere in a checkpoint is reported, not loaded. Files without checksums (other writers) are
+// read as before. The checksum entries are not returned in SafetensorsFile::metadata, and user
+// metadata keys may not start with "crc32/".
 //
 // The writer copies every tensor to the host, lays them out in the given order with no gaps, and
 // writes the file atomically (atomic_file.h).
