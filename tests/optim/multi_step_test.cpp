@@ -224,9 +224,9 @@ INSTANTIATE_TEST_SUITE_P(Devices, MultiTensorStepTest, ::testing::ValuesIn(test_
 // The CPU step runs the version of its chunk loop compiled for the widest vector unit the CPU has
 // (AVX-512, AVX2 or baseline; kernels/cpu/optimizer.cpp). Its results must be bitwise those of the
 // shared per-element formulas (common/optimizer_math.h) applied one element at a time here, for
-// 3 steps over 4099 elements (full vectors and a tail). `element(step, i, w, g, s0, s1)` updates
-// element i of the reference.
-using ElementStep = std::function<void(int, size_t, float&, float, float&, float&)>;
+// 3 steps over 4099 elements (full vectors and a tail). `element(step, w, g, s0, s1)` updates one
+// element of the reference.
+using ElementStep = std::function<void(int, float&, float, float&, float&)>;
 void expect_bitwise_element_formula(const MakeOptimizer& make, const ElementStep& element) {
   const unsigned seed = test_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
@@ -240,7 +240,7 @@ void expect_bitwise_element_formula(const MakeOptimizer& make, const ElementStep
     set_grad(param, g);
     optimizer->step();
     for (size_t i = 0; i < n; ++i)
-      element(step, i, w[i], static_cast<float>(g[i]), s0[i], s1[i]);
+      element(step, w[i], static_cast<float>(g[i]), s0[i], s1[i]);
   }
   const std::vector<float> got = param.to_vector();
   size_t differing = 0;
@@ -251,25 +251,14 @@ void expect_bitwise_element_formula(const MakeOptimizer& make, const ElementStep
 
 TEST(MultiTensorCpu, VectorizedStepsAreBitwiseTheElementFormulas) {
   std::cout << "seed " << test_seed() << "\n";
-  {
-    SCOPED_TRACE("adam with L2 weight decay");
+  for (const bool decoupled : {false, true}) {
+    SCOPED_TRACE(decoupled ? "adamw" : "adam with L2 weight decay");
     kernels::AdamParams o;
-    o.lr = 0.02f, o.beta1 = 0.8f, o.beta2 = 0.99f, o.weight_decay = 0.05f;
+    o.lr = 0.02f, o.beta1 = 0.8f, o.beta2 = 0.99f, o.weight_decay = decoupled ? 0.1f : 0.05f;
+    o.decoupled_weight_decay = decoupled;
     expect_bitwise_element_formula(
         [o](std::vector<Tensor> p) { return std::make_unique<optim::Adam>(std::move(p), o); },
-        [o](int step, size_t, float& w, float g, float& m, float& v) {
-          kernels::AdamParams q = o;
-          q.step = step;
-          kernels::adam_update(w, g, m, v, q, kernels::adam_scalars(q));
-        });
-  }
-  {
-    SCOPED_TRACE("adamw");
-    kernels::AdamParams o;
-    o.lr = 0.01f, o.weight_decay = 0.1f, o.decoupled_weight_decay = true;
-    expect_bitwise_element_formula(
-        [o](std::vector<Tensor> p) { return std::make_unique<optim::Adam>(std::move(p), o); },
-        [o](int step, size_t, float& w, float g, float& m, float& v) {
+        [o](int step, float& w, float g, float& m, float& v) {
           kernels::AdamParams q = o;
           q.step = step;
           kernels::adam_update(w, g, m, v, q, kernels::adam_scalars(q));
@@ -281,7 +270,7 @@ TEST(MultiTensorCpu, VectorizedStepsAreBitwiseTheElementFormulas) {
     o.lr = 0.05f, o.momentum = 0.8f, o.nesterov = true, o.weight_decay = 0.1f;
     expect_bitwise_element_formula(
         [o](std::vector<Tensor> p) { return std::make_unique<optim::SGD>(std::move(p), o); },
-        [o](int step, size_t, float& w, float g, float& buf, float&) {
+        [o](int step, float& w, float g, float& buf, float&) {
           kernels::SgdParams q = o;
           q.first_step = step == 1;
           kernels::sgd_update(w, g, buf, q);
@@ -293,7 +282,7 @@ TEST(MultiTensorCpu, VectorizedStepsAreBitwiseTheElementFormulas) {
     o.weight_decay = 0.01f;
     expect_bitwise_element_formula(
         [o](std::vector<Tensor> p) { return std::make_unique<optim::Adadelta>(std::move(p), o); },
-        [o](int, size_t, float& w, float g, float& square_avg, float& acc_delta) {
+        [o](int, float& w, float g, float& square_avg, float& acc_delta) {
           kernels::adadelta_update(w, g, square_avg, acc_delta, o);
         });
   }
@@ -303,7 +292,7 @@ TEST(MultiTensorCpu, VectorizedStepsAreBitwiseTheElementFormulas) {
     o.lr = 0.1f, o.lr_decay = 0.05f, o.weight_decay = 0.02f;
     expect_bitwise_element_formula(
         [o](std::vector<Tensor> p) { return std::make_unique<optim::Adagrad>(std::move(p), o); },
-        [o](int step, size_t, float& w, float g, float& sum, float&) {
+        [o](int step, float& w, float g, float& sum, float&) {
           kernels::AdagradParams q = o;
           q.step = step;
           kernels::adagrad_update(w, g, sum, q, kernels::adagrad_clr(q));
