@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "conv_kernel_support.h"
+#include "hourglass/kernels/common/int_math.h"
 #include "winograd_conv.h"
 
 #if HG_X86_CONV_KERNELS
@@ -132,10 +133,6 @@ struct Corr {
     return 2.0 * static_cast<double>(out_c * taps()) * static_cast<double>(out_h * out_w);
   }
 };
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
 
 Corr forward_corr(const Conv2dGeometry& g) {
   const int64_t sh = g.stride_h, sw = g.stride_w;

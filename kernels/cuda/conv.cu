@@ -30,6 +30,7 @@
 #include "block_reduce.cuh"
 #include "conv_tiles.cuh"
 #include "cuda_backend_impl.cuh"
+#include "hourglass/kernels/common/int_math.h"
 #include "scratch.cuh"
 
 #if defined(HG_CUDNN)
@@ -51,10 +52,6 @@ constexpr int kBiasThreads = 256;
 // multiplying once the grid has about kTargetBlocks blocks.
 constexpr int64_t kMinChunk = 512;
 constexpr int64_t kTargetBlocks = 1024;
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
 
 // ---- tables -----------------------------------------------------------------------------------
 

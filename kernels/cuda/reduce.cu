@@ -17,6 +17,7 @@
 
 #include "block_reduce.cuh"
 #include "cuda_backend_impl.cuh"
+#include "hourglass/kernels/common/int_math.h"
 #include "scratch.cuh"
 
 namespace hg::kernels::cuda {
@@ -30,10 +31,6 @@ constexpr int64_t kFewRows = 256;          // fewer rows than this: split long r
 constexpr int64_t kMaxParts = 1024;        // grid.y limit is 65535; this keeps pass 2 small
 constexpr int64_t kColumnThreads = 65536;  // columns: aim for this many threads in pass 1
 constexpr int64_t kColumnPartMin = 16;     // columns: at least this many axis steps per thread
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
 
 // Sums x[row, part * chunk .. min(axis, (part + 1) * chunk)) for row = blockIdx.x,
 // part = blockIdx.y, into out[row * parts + part].

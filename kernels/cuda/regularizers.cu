@@ -33,6 +33,7 @@
 #include "block_reduce.cuh"
 #include "cuda_backend_impl.cuh"
 #include "hourglass/kernels/common/image_corruption.h"
+#include "hourglass/kernels/common/int_math.h"
 #include "hourglass/kernels/common/regularizer_math.h"
 
 namespace hg::kernels::cuda {
@@ -46,10 +47,6 @@ constexpr int64_t kL1ChunkMin = 8192;  // elements per block of the L1 sum, at l
 constexpr int64_t kL1MaxBlocks = 1024;
 constexpr int64_t kBitonicMaxCols = 1024;  // wider rows: bitwise threshold search
 constexpr int64_t kWideRow = 1024;         // gaussian_kl: 256-thread blocks above this
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
 
 // Double partials plus the "blocks done" counter, from the backend's allocator and returned
 // when the scope ends (the stream orders the reuse after the kernel that read it).
