@@ -3,14 +3,11 @@
 // every command on a trained run, which rebuilds the model and loads model.safetensors into it.
 #include "run_config.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "hourglass/core/error.h"
 #include "hourglass/io/atomic_file.h"
+#include "hourglass/io/paths.h"
 #include "hourglass/models/checkpoint.h"
 #include "hourglass/models/presets.h"
 #include "hourglass/models/spec.h"
@@ -18,6 +15,7 @@
 namespace hg::cli {
 namespace {
 
+using io::is_file;
 using nlohmann::json;
 
 // Calls visit(name, field) for every Recipe field, so writing and reading share one list.
@@ -93,19 +91,6 @@ T read_member(const json& j, const char* name, const std::string& where) {
   return value;
 }
 
-bool is_file(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  HG_CHECK(in.good(), "cannot open '", path, "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // ".toml" or ".json": the extension the spec parser chooses its format by.
 std::string spec_extension(const std::string& file) {
   const size_t dot = file.rfind('.');
@@ -166,7 +151,7 @@ json build_config_json(const ResolvedRun& run, const std::vector<int64_t>& sampl
     // original path (which may move or change).
     const std::string name = "spec" + spec_extension(run.spec->file);
     const std::string copy = run_dir + "/" + name;
-    const std::string text = read_whole_file(run.spec->file);
+    const std::string text = io::read_file(run.spec->file);
     io::write_file_atomic(copy, text);
     build["spec"] = {{"file", name}, {"source", run.spec->file}, {"name", run.spec->name}};
   }
@@ -238,7 +223,7 @@ LoadedRun load_run(const std::string& dir, Device device) {
   LoadedRun loaded;
   loaded.dir = dir;
   try {
-    loaded.config = json::parse(read_whole_file(config_path));
+    loaded.config = json::parse(io::read_file(config_path));
   } catch (const json::exception& e) {
     HG_FAIL(config_path, ": not valid JSON (", e.what(), ")");
   }

@@ -4,8 +4,6 @@
 // model.json, and after every epoch model.safetensors + state.safetensors (the checkpoint
 // --resume continues from), metrics.jsonl, the pictures and report.html. Ctrl-C stops between
 // two steps and saves a checkpoint there.
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +23,7 @@
 #include "hourglass/core/version.h"
 #include "hourglass/data/data.h"
 #include "hourglass/io/atomic_file.h"
+#include "hourglass/io/paths.h"
 #include "hourglass/models/checkpoint.h"
 #include "hourglass/models/dense_autoencoder.h"
 #include "hourglass/models/models.h"
@@ -47,10 +46,7 @@
 namespace hg::cli {
 namespace {
 
-bool is_file(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
+using io::is_file;
 
 // Single-quotes `text` for the shell.
 std::string shell_quote(const std::string& text) {

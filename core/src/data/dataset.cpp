@@ -1,25 +1,17 @@
 // Dataset construction and the MNIST-format loader.
 #include "hourglass/data/dataset.h"
 
-#include <sys/stat.h>
-
 #include <vector>
 
 #include "hourglass/core/error.h"
 #include "hourglass/data/idx.h"
+#include "hourglass/io/paths.h"
 
 namespace hg::data {
 namespace {
 
-bool is_file(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
-bool is_dir(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
-}
+using io::is_dir;
+using io::is_file;
 
 // `dir/name` if it exists, else `dir/name.gz` if that exists, else "".
 std::string find_file(const std::string& dir, const std::string& name) {

@@ -1,26 +1,19 @@
 // Datasets from NumPy arrays (load_npy_split) and the loader that picks a directory's layout,
 // MNIST IDX or NPY (load_split).
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "hourglass/core/error.h"
 #include "hourglass/data/dataset.h"
 #include "hourglass/io/npy.h"
+#include "hourglass/io/paths.h"
 
 namespace hg::data {
 namespace {
 
-bool is_file(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(path, ec);
-}
-
-bool is_dir(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::is_directory(path, ec);
-}
+using io::is_dir;
+using io::is_file;
 
 std::string npy_path(const std::string& dir, Split split, const char* what) {
   return dir + "/" + split_name(split) + "_" + what + ".npy";
