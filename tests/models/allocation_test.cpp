@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,17 @@ namespace {
 
 class StepAllocationTest : public ::testing::TestWithParam<Device> {};
 
-void check_preset(const std::string& name, Device device) {
-  SCOPED_TRACE(name + " on " + device.str());
+// The preset's model for 1x28x28 images, with weights from seed 3, on `device`.
+std::unique_ptr<models::Autoencoder> preset_model(const std::string& name, Device device) {
   const models::Preset& preset = models::find_preset(name);
   auto model = models::build_preset(preset, preset.recipe, {1, 28, 28}, 3);
   model->to(device);
+  return model;
+}
+
+void check_preset(const std::string& name, Device device) {
+  SCOPED_TRACE(name + " on " + device.str());
+  auto model = preset_model(name, device);
   auto optimizer = optim::make_optimizer("adam", model->parameters());
   Generator gen(4);
   const Tensor x = Tensor::rand(Shape{16, 1, 28, 28}, device, 0.0f, 1.0f, &gen);
@@ -85,9 +92,7 @@ TEST_P(StepAllocationTest, VaeStepsAfterTheSecondTakeNoNewMemory) {
 
 void check_flat_over_epochs(const std::string& name, Device device) {
   SCOPED_TRACE(name + " on " + device.str());
-  const models::Preset& preset = models::find_preset(name);
-  auto model = models::build_preset(preset, preset.recipe, {1, 28, 28}, 3);
-  model->to(device);
+  auto model = preset_model(name, device);
   auto optimizer = optim::make_optimizer("adam", model->parameters());
   Generator gen(5);
   // 72 training samples in batches of 32: two full batches and one of 8.
